@@ -1,0 +1,43 @@
+# The few verbs people look for. `make run` and `make test` do all the set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export RUNTIME__DLTHUB_TELEMETRY := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: install run test lint format docs bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-9s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(UV)  ## create .venv with the locked dependencies
+	$(UV) sync --frozen
+
+run: install  ## the whole pipeline on the embedded default (demo mode without credentials)
+	$(UV) run --frozen spotify-elt run
+
+test: install  ## the test suite (starts its own local servers)
+	$(UV) run --frozen pytest
+
+lint: install  ## ruff
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: install
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+docs: install  ## serve the dbt docs site of the last run on 127.0.0.1:8080
+	$(UV) run --frozen spotify-elt docs
+
+bench: install  ## benchmarks: print their figures
+	$(UV) run --frozen python -m benchmarks
+
+clean:  ## remove data/ (the lake and the warehouse!) and build output
+	rm -rf data dbt_project/target dbt_project/logs

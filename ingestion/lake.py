@@ -1,0 +1,93 @@
+"""The raw lake: what the API returned, as JSON lines, partitioned by resource and date.
+
+Layout under the lake's bucket_url (a local folder or s3://…):
+
+    spotify/<resource>/date=<YYYY-MM-DD>/<load_id>.<file_id>.jsonl
+
+Each line is one record of the `spotify` source: the keys, `observed_at`, and
+`payload`, the API object unchanged. dlt's filesystem destination writes it;
+`lake_source` reads it back, so the warehouse can always be rebuilt from the
+lake alone without calling the API.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+from dlt.sources.filesystem import FileItemDict, filesystem
+
+from ingestion.errors import LakeFileError
+from ingestion.spotify import settings
+
+logger = logging.getLogger(__name__)
+
+LAKE_DATASET = "spotify"
+LAKE_LAYOUT = "{table_name}/date={YYYY}-{MM}-{DD}/{load_id}.{file_id}.{ext}"
+# Columns dlt adds in the lake; the warehouse load makes its own.
+_DLT_COLUMNS = ("_dlt_load_id", "_dlt_id")
+
+
+def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
+    """Records of one lake file, with a clear error naming the file when it is damaged."""
+    with file.open(mode="rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise LakeFileError(
+                    f"{file['file_url']}: line {number} is not valid JSON (truncated file?). "
+                    "Move the file out of the lake, or extract that day again."
+                ) from None
+            if not isinstance(record, dict) or "payload" not in record:
+                raise LakeFileError(
+                    f"{file['file_url']}: line {number} is not a record of the spotify source."
+                )
+            for column in _DLT_COLUMNS:
+                record.pop(column, None)
+            yield record
+
+
+def _table_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
+    files = filesystem(
+        bucket_url=bucket_url,
+        credentials=credentials,
+        file_glob=f"{LAKE_DATASET}/{table}/**/*.jsonl*",
+        # Only files written since the last load; a rebuild resets this cursor.
+        incremental=dlt.sources.incremental("modification_date"),
+    ).with_name(f"lake_{table}_files")
+
+    @dlt.transformer(**settings.table_hints(table))
+    def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
+        for file in items:
+            records = list(read_lake_file(file))
+            logger.info("lake: %s (%d records)", file["relative_path"], len(records))
+            if records:
+                yield records
+
+    return files | read.with_name(table)
+
+
+def _empty_table(table: str) -> DltResource:
+    # The dbt sources need every raw table, even one no file has filled yet.
+    hints = settings.table_hints(table)
+    hints["name"] = f"{table}_schema"
+
+    @dlt.resource(table_name=table, **hints)
+    def materialize() -> Iterator[Any]:
+        yield dlt.mark.materialize_table_schema()
+
+    return materialize()
+
+
+@dlt.source(name="spotify", max_table_nesting=0)
+def lake_source(bucket_url: str, credentials: Any = None) -> list[DltResource]:
+    """Read the lake into the raw tables (same names and keys as the `spotify` API source)."""
+    resources: list[DltResource] = []
+    for table in settings.RAW_TABLES:
+        resources += [_empty_table(table), _table_reader(table, bucket_url, credentials)]
+    return resources

@@ -1,0 +1,47 @@
+"""The two dlt pipelines: API → lake (`spotify_lake`) and lake → warehouse (`spotify`)."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+from dlt.destinations import filesystem
+
+from ingestion.lake import LAKE_DATASET, LAKE_LAYOUT, lake_source
+
+LAKE_PIPELINE = "spotify_lake"
+WAREHOUSE_PIPELINE = "spotify"
+RAW_DATASET = "raw_spotify"
+
+
+def lake_pipeline(lake_url: str, pipelines_dir: Path, credentials: Any = None) -> dlt.Pipeline:
+    """Pipeline that lands the API records in the lake as plain JSON lines."""
+    # Plain .jsonl so people can read the lake with any tool; scoped to this pipeline.
+    os.environ.setdefault(
+        f"{LAKE_PIPELINE.upper()}__NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "true"
+    )
+    return dlt.pipeline(
+        pipeline_name=LAKE_PIPELINE,
+        destination=filesystem(bucket_url=lake_url, layout=LAKE_LAYOUT, credentials=credentials),
+        dataset_name=LAKE_DATASET,
+        pipelines_dir=str(pipelines_dir),
+    )
+
+
+def warehouse_pipeline(destination: Any, pipelines_dir: Path) -> dlt.Pipeline:
+    """Pipeline that loads the lake into `raw_spotify` in DuckDB or Snowflake."""
+    return dlt.pipeline(
+        pipeline_name=WAREHOUSE_PIPELINE,
+        destination=destination,
+        dataset_name=RAW_DATASET,
+        pipelines_dir=str(pipelines_dir),
+    )
+
+
+def load_lake(
+    pipeline: dlt.Pipeline, lake_url: str, credentials: Any = None, rebuild: bool = False
+) -> LoadInfo:
+    """Load lake files not loaded before; with rebuild, drop the raw tables and reload all."""
+    source = lake_source(lake_url, credentials)
+    return pipeline.run(source, refresh="drop_sources" if rebuild else None)

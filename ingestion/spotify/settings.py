@@ -1,0 +1,67 @@
+"""Constants of the Spotify Web API and of the raw tables we load it into."""
+
+from typing import Final
+
+DEFAULT_API_BASE_URL: Final = "https://api.spotify.com/v1"
+DEFAULT_ACCOUNTS_BASE_URL: Final = "https://accounts.spotify.com"
+
+# Page sizes: /items (2026) documents at most 50, the legacy /tracks 100.
+ITEMS_PAGE_LIMIT: Final = 50
+TRACKS_PAGE_LIMIT: Final = 100
+# Batch endpoints, legacy API only (removed for development-mode apps in 2026).
+ARTISTS_BATCH_LIMIT: Final = 50
+ALBUMS_BATCH_LIMIT: Final = 20
+
+# Spotify-owned editorial/algorithmic playlists: 404 for new apps since 27 Nov 2024.
+EDITORIAL_PLAYLIST_PREFIXES: Final = ("37i9dQZF1", "37i9dQZEVX")
+
+# Scope a user token needs to read the user's own and collaborative playlists.
+USER_SCOPE: Final = "playlist-read-private playlist-read-collaborative"
+DEFAULT_REDIRECT_URI: Final = "http://127.0.0.1:8888/callback"
+
+API_MODES: Final = ("auto", "current", "legacy")
+
+# Raw tables: keys plus the API object, unchanged, in a JSON column named payload.
+PAYLOAD_COLUMN: Final = {"name": "payload", "data_type": "json"}
+OBSERVED_AT_COLUMN: Final = {"name": "observed_at", "data_type": "timestamp", "nullable": False}
+
+
+def _text(name: str) -> dict:
+    return {"name": name, "data_type": "text", "nullable": False}
+
+
+RAW_TABLES: Final[dict[str, dict]] = {
+    "playlists": {
+        "primary_key": ("playlist_id", "snapshot_id"),
+        "columns": [_text("playlist_id"), _text("snapshot_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
+    },
+    "playlist_entries": {
+        "primary_key": ("playlist_id", "snapshot_id", "position"),
+        "columns": [
+            _text("playlist_id"),
+            _text("snapshot_id"),
+            {"name": "position", "data_type": "bigint", "nullable": False},
+            OBSERVED_AT_COLUMN,
+            PAYLOAD_COLUMN,
+        ],
+    },
+    "artists": {
+        "primary_key": ("artist_id",),
+        "columns": [_text("artist_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
+    },
+    "albums": {
+        "primary_key": ("album_id",),
+        "columns": [_text("album_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
+    },
+}
+
+
+def table_hints(table: str) -> dict:
+    """dlt resource hints for a raw table: merge on its key, columns fixed on purpose."""
+    spec = RAW_TABLES[table]
+    return {
+        "name": table,
+        "primary_key": list(spec["primary_key"]),
+        "write_disposition": "merge",
+        "columns": {column["name"]: dict(column) for column in spec["columns"]},
+    }

@@ -1,0 +1,268 @@
+"""`spotify-elt`: the project's command line."""
+
+import contextlib
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ingestion.errors import (
+    ExtractionIncompleteError,
+    SpotifyEltError,
+    TransformError,
+)
+from orchestration import steps
+from orchestration.config import Settings
+from orchestration.demo import spotify_access
+
+logger = logging.getLogger("spotify_elt")
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SPOTIFY_ELT_DATA_DIR",
+    help="Where the lake, the DuckDB warehouse and dbt's output go [default: ./data].",
+)
+target_option = click.option(
+    "--target", envvar="SPOTIFY_ELT_TARGET", help="dbt target (dev = DuckDB) [default: dev]."
+)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    # Keep our progress readable: the libraries' INFO chatter goes to their own logs.
+    for noisy in ("dlt", "dbt", "urllib3", "spotipy", "fsspec", "botocore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """A dbt-centred ELT pipeline for Spotify data: API → lake → warehouse → marts."""
+    _setup_logging(verbose)
+
+
+def _fail(error: SpotifyEltError) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + str(error), err=True)
+    sys.exit(1)
+
+
+def _step(name: str) -> None:
+    click.echo(click.style(f"==> {name}", fg="cyan", bold=True), err=True)
+
+
+@main.command()
+@data_dir_option
+@target_option
+@click.option(
+    "--playlist", "playlists", multiple=True, help="Playlist URL, URI or id (repeatable)."
+)
+@click.option("--demo", is_flag=True, help="Use the local API replica even if credentials exist.")
+@click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
+def run(
+    data_dir: Path | None,
+    target: str | None,
+    playlists: tuple[str, ...],
+    demo: bool,
+    no_docs: bool,
+) -> None:
+    """Extract → lake → warehouse → dbt build → docs, with a summary at the end."""
+    settings = Settings.resolve(data_dir, target)
+    started = time.monotonic()
+    failed: list[str] = []
+    extract_result = None
+    with spotify_access(force_demo=demo) as access:
+        mode = "demo mode: local Spotify API replica" if access.demo else "Spotify Web API"
+        click.echo(f"spotify-elt run ({mode}), data in {settings.data_dir}", err=True)
+        args = dict(access.source_args)
+        if playlists:
+            args["playlists"] = list(playlists)
+        _step("extract: API → lake")
+        try:
+            extract_result = steps.extract(settings, args)
+        except ExtractionIncompleteError as error:
+            extract_result = getattr(error, "result", None)
+            failed.append(str(error))
+        except SpotifyEltError as error:
+            _fail(error)
+        api_requests = access.server.request_count if access.server else None
+    try:
+        _step("load: lake → warehouse")
+        load_result = steps.load(settings)
+        _step("transform: dbt build + docs")
+        try:
+            transform_result = steps.transform(settings, docs=not no_docs)
+        except TransformError as error:
+            transform_result = getattr(error, "result", None)
+            failed.append(str(error))
+        marts = steps.mart_rows(settings)
+    except SpotifyEltError as error:
+        _fail(error)
+    _summary(
+        settings,
+        extract_result,
+        api_requests,
+        load_result,
+        transform_result,
+        marts,
+        time.monotonic() - started,
+    )
+    if failed:
+        for message in failed:
+            click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+        sys.exit(1)
+
+
+def _summary(
+    settings, extract_result, api_requests, load_result, transform_result, marts, seconds
+) -> None:
+    lines = ["", click.style("Summary", bold=True)]
+    if extract_result is not None:
+        report = extract_result.report
+        served = f" (replica served {api_requests})" if api_requests is not None else ""
+        lines.append(
+            f"  extract    {report.playlists_read} playlists, {report.entries_read} entries, "
+            f"{report.stats.requests} API requests{served}, {report.stats.retries} retries, "
+            f"{extract_result.lake_files} lake files"
+        )
+    raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
+    lines.append(f"  raw        {raw}")
+    if transform_result is not None:
+        lines.append(
+            f"  dbt        {transform_result.models} models/snapshots built, "
+            f"{transform_result.tests_passed} tests passed, {transform_result.tests_failed} failed"
+        )
+    lines.append("  marts      " + ", ".join(f"{name} {count}" for name, count in marts.items()))
+    lines.append(f"  lake       {settings.lake_url}")
+    lines.append(f"  warehouse  {settings.duckdb_path} (schemas raw_spotify, staging, marts)")
+    if transform_result is not None and transform_result.docs_path:
+        lines.append(f"  docs       {transform_result.docs_path}  (or: make docs)")
+    lines.append(f"  took       {seconds:.1f} s")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@data_dir_option
+@click.option(
+    "--playlist", "playlists", multiple=True, help="Playlist URL, URI or id (repeatable)."
+)
+@click.option("--demo", is_flag=True, help="Use the local API replica even if credentials exist.")
+def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> None:
+    """Only extract: Spotify API → lake."""
+    settings = Settings.resolve(data_dir)
+    with spotify_access(force_demo=demo) as access:
+        args = dict(access.source_args)
+        if playlists:
+            args["playlists"] = list(playlists)
+        try:
+            result = steps.extract(settings, args)
+        except SpotifyEltError as error:
+            _fail(error)
+    click.echo(
+        f"{result.report.entries_read} entries → {result.lake_files} files in {settings.lake_url}"
+    )
+
+
+@main.command()
+@data_dir_option
+@click.option("--rebuild", is_flag=True, help="Drop the raw tables and reload the whole lake.")
+def load(data_dir: Path | None, rebuild: bool) -> None:
+    """Only load: lake → raw_spotify tables (no API calls)."""
+    try:
+        result = steps.load(Settings.resolve(data_dir), rebuild=rebuild)
+    except SpotifyEltError as error:
+        _fail(error)
+    click.echo(", ".join(f"{table} {count}" for table, count in result.rows.items()))
+
+
+@main.command()
+@data_dir_option
+@target_option
+@click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
+def transform(data_dir: Path | None, target: str | None, no_docs: bool) -> None:
+    """Only transform: dbt build and docs on the raw tables."""
+    settings = Settings.resolve(data_dir, target)
+    try:
+        result = steps.transform(settings, docs=not no_docs)
+    except SpotifyEltError as error:
+        _fail(error)
+    click.echo(f"{result.models} models, {result.tests_passed} tests passed")
+
+
+@main.command()
+@data_dir_option
+@target_option
+def rebuild(data_dir: Path | None, target: str | None) -> None:
+    """Rebuild the warehouse from the lake alone (no API calls): load --rebuild, then transform."""
+    settings = Settings.resolve(data_dir, target)
+    try:
+        loaded = steps.load(settings, rebuild=True)
+        result = steps.transform(settings)
+    except SpotifyEltError as error:
+        _fail(error)
+    click.echo(
+        f"rebuilt from {settings.lake_url}: "
+        + ", ".join(f"{table} {count}" for table, count in loaded.rows.items())
+        + f"; {result.tests_passed} dbt tests passed"
+    )
+
+
+@main.command()
+@click.option("--redirect-uri", default=None, help="Must match the app's settings on Spotify.")
+@click.option("--no-browser", is_flag=True, help="Print the URL and paste the redirect back.")
+@click.option(
+    "--secrets-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".dlt/secrets.toml"),
+    show_default=True,
+)
+def auth(redirect_uri: str | None, no_browser: bool, secrets_file: Path) -> None:
+    """One-time: authorise as a Spotify user and store the refresh token in .dlt/secrets.toml."""
+    from orchestration.auth import authorize
+
+    try:
+        authorize(secrets_file, redirect_uri=redirect_uri, open_browser=not no_browser)
+    except SpotifyEltError as error:
+        _fail(error)
+    click.echo(f"Refresh token stored in {secrets_file} under [sources.spotify].")
+
+
+@main.command()
+@click.option("--mode", type=click.Choice(["current", "legacy"]), default="current")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--day", type=int, default=0, show_default=True, help="Simulated day.")
+def replica(mode: str, port: int, day: int) -> None:
+    """Serve the local Spotify API replica until Ctrl-C (for trying things by hand)."""
+    from ingestion.spotify_replica.__main__ import serve
+
+    serve(mode=mode, port=port, day=day)
+
+
+@main.command()
+@data_dir_option
+@click.option("--port", type=int, default=8080, show_default=True)
+def docs(data_dir: Path | None, port: int) -> None:
+    """Serve the dbt docs site on 127.0.0.1."""
+    import functools
+    import http.server
+
+    settings = Settings.resolve(data_dir)
+    if not settings.docs_path.exists():
+        _fail(SpotifyEltError(f"No docs at {settings.docs_path}: run `spotify-elt run` first."))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(settings.docs_path.parent)
+    )
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"dbt docs: http://127.0.0.1:{port}/static_index.html  (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
