@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
+import fsspec
 from dlt.sources import DltResource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 from ingestion.errors import LakeFileError
+from ingestion.raw_import import IMPORTS_DIR, records_of_import
 from ingestion.spotify import settings
 
 logger = logging.getLogger(__name__)
@@ -52,13 +54,18 @@ def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
             yield record
 
 
+def _credentials(credentials: Any) -> dict[str, Any]:
+    # dlt's filesystem resource fails on an explicit None; omit it for local folders.
+    return {} if credentials is None else {"credentials": credentials}
+
+
 def _table_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
     files = filesystem(
         bucket_url=bucket_url,
-        credentials=credentials,
         file_glob=f"{LAKE_DATASET}/{table}/**/*.jsonl*",
         # Only files written since the last load; a rebuild resets this cursor.
         incremental=dlt.sources.incremental("modification_date"),
+        **_credentials(credentials),
     ).with_name(f"lake_{table}_files")
 
     @dlt.transformer(**settings.table_hints(table))
@@ -70,6 +77,31 @@ def _table_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
                 yield records
 
     return files | read.with_name(table)
+
+
+def _imports_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
+    """Rows of `table` from files brought in by `spotify-elt import-raw` (see raw_import)."""
+    files = filesystem(
+        bucket_url=bucket_url,
+        file_glob=f"{IMPORTS_DIR}/**/*.meta.json",
+        incremental=dlt.sources.incremental("modification_date"),
+        **_credentials(credentials),
+    ).with_name(f"imports_{table}_files")
+    hints = settings.table_hints(table)
+    hints["name"] = f"imports_{table}"
+    lake_fs, lake_root = fsspec.core.url_to_fs(bucket_url)
+
+    @dlt.transformer(table_name=table, **hints)
+    def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
+        for file in items:
+            meta = json.loads(file.read_bytes())
+            with lake_fs.open(f"{lake_root.rstrip('/')}/{meta['lake_path']}", "rb") as handle:
+                raw = handle.read()
+            rows = [row for name, row in records_of_import(meta, raw) if name == table]
+            if rows:
+                yield rows
+
+    return files | read
 
 
 def _empty_table(table: str) -> DltResource:
@@ -90,4 +122,6 @@ def lake_source(bucket_url: str, credentials: Any = None) -> list[DltResource]:
     resources: list[DltResource] = []
     for table in settings.RAW_TABLES:
         resources += [_empty_table(table), _table_reader(table, bucket_url, credentials)]
+        if table in ("playlists", "playlist_entries"):
+            resources.append(_imports_reader(table, bucket_url, credentials))
     return resources

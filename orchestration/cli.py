@@ -4,6 +4,7 @@ import contextlib
 import logging
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -167,6 +168,65 @@ def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> No
     click.echo(
         f"{result.report.entries_read} entries → {result.lake_files} files in {settings.lake_url}"
     )
+
+
+@main.command("import-raw")
+@click.argument("paths", nargs=-1, required=True)
+@data_dir_option
+@target_option
+@click.option("--playlist-id", help="Playlist of files whose `href` does not name one.")
+@click.option(
+    "--observed-at",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    help="When the files were fetched (UTC), if neither their names nor entries tell.",
+)
+@click.option("--no-build", is_flag=True, help="Only land the files in the lake.")
+def import_raw(
+    paths: tuple[str, ...],
+    data_dir: Path | None,
+    target: str | None,
+    playlist_id: str | None,
+    observed_at: datetime | None,
+    no_build: bool,
+) -> None:
+    """Import saved raw API responses (files or folders, local or s3://, plain or gzip).
+
+    Each good file lands in the lake unchanged, then the warehouse loads and dbt
+    builds as usual. Bad files are named with what is wrong; the good ones of
+    the same batch still import, and the exit code is 1.
+    """
+    from ingestion.raw_import import import_files
+    from ingestion.spotify.references import parse_playlist_id
+
+    settings = Settings.resolve(data_dir, target)
+    try:
+        playlist = parse_playlist_id(playlist_id) if playlist_id else None
+    except SpotifyEltError as error:
+        _fail(error)
+    when = observed_at.replace(tzinfo=UTC) if observed_at else None
+    outcome = import_files(list(paths), settings.lake_url, playlist_id=playlist, observed_at=when)
+    for meta in outcome.imported:
+        click.echo(
+            f"imported   {meta.source}: playlist {meta.playlist_id}, {meta.entries} entries, "
+            f"observed {meta.observed_at}"
+        )
+    for source in outcome.unchanged:
+        click.echo(f"unchanged  {source} (imported before)")
+    for message in outcome.errors:
+        click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    if not no_build and (outcome.imported or outcome.unchanged):
+        try:
+            loaded = steps.load(settings)
+            result = steps.transform(settings)
+            marts = steps.mart_rows(settings)
+        except SpotifyEltError as error:
+            _fail(error)
+        click.echo("raw    " + ", ".join(f"{t} {n}" for t, n in loaded.rows.items()))
+        click.echo(f"dbt    {result.models} models, {result.tests_passed} tests passed")
+        click.echo("marts  " + ", ".join(f"{name} {count}" for name, count in marts.items()))
+    if outcome.errors:
+        click.echo(f"{len(outcome.errors)} file(s) could not be imported; see above.", err=True)
+        sys.exit(1)
 
 
 @main.command()

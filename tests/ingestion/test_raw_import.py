@@ -1,0 +1,132 @@
+"""import-raw's checks on real saved responses and on damaged ones."""
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ingestion.raw_import import import_files, infer_observed_at, records_of_import
+from tests.conftest import FIXTURES, TOP50, TOP50_PLAYLIST_ID
+
+
+def _lake(tmp_path: Path) -> str:
+    return str(tmp_path / "lake")
+
+
+def test_real_archive_lands_unchanged_and_once(tmp_path: Path) -> None:
+    outcome = import_files([str(TOP50)], _lake(tmp_path))
+    assert outcome.errors == [] and len(outcome.imported) == 1
+    meta = outcome.imported[0]
+    assert meta.playlist_id == TOP50_PLAYLIST_ID  # from the file's href
+    assert meta.observed_at == "2023-11-01T08:47:52+00:00"  # from the entries' added_at
+    assert meta.entries == 50
+    landed = tmp_path / "lake" / meta.lake_path
+    assert landed.read_bytes() == TOP50.read_bytes()
+    assert "date=2023-11-01" in meta.lake_path
+
+    again = import_files([str(TOP50)], _lake(tmp_path))
+    assert again.imported == [] and again.unchanged == [str(TOP50)]
+    assert len(list((tmp_path / "lake").rglob("*.json"))) == 2  # the file and its sidecar
+
+
+def test_gzip_and_tutorial_file_names(tmp_path: Path) -> None:
+    archive = tmp_path / "raw_data" / "spotify_raw_2023-11-02 06:00:01.481516.json.gz"
+    archive.parent.mkdir()
+    archive.write_bytes(gzip.compress(TOP50.read_bytes()))
+    outcome = import_files([str(archive.parent)], _lake(tmp_path))
+    assert outcome.errors == []
+    assert outcome.imported[0].observed_at == "2023-11-02T06:00:01+00:00"
+    landed = tmp_path / "lake" / outcome.imported[0].lake_path
+    assert landed.read_bytes() == archive.read_bytes()  # still gzip, byte for byte
+
+
+def test_records_read_both_shapes_and_playlist_objects(tmp_path: Path) -> None:
+    files = sorted((FIXTURES / "imports").glob("captured_2026_*.json"))
+    outcome = import_files([str(f) for f in files], _lake(tmp_path))
+    assert outcome.errors == []
+    by_name = {Path(meta.source).name: meta for meta in outcome.imported}
+    local = by_name["captured_2026_playlist_2.json"]
+    assert local.kind == "playlist" and local.snapshot_id.startswith("AAAA")
+    rows = list(
+        records_of_import(
+            json.loads(json.dumps(local.__dict__)),
+            (tmp_path / "lake" / local.lake_path).read_bytes(),
+        )
+    )
+    tables = [table for table, _ in rows]
+    assert tables.count("playlists") == 1 and tables.count("playlist_entries") == 2
+    assert rows[1][1]["payload"]["is_local"] is True
+    item_only = by_name["captured_2026_playlist_items_2_item_shape.json"]
+    assert item_only.kind == "entries_page" and item_only.snapshot_id == "imported-2025-07-29"
+
+
+def _write(path: Path, content: bytes | str) -> Path:
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("not_json.json", "<html>502 Bad Gateway</html>", "not valid JSON"),
+        ("truncated.json", TOP50.read_text()[:5000], "truncated"),
+        ("truncated.json.gz", gzip.compress(TOP50.read_bytes())[:3000], "gzip data is truncated"),
+        ("empty.json", "", "empty"),
+        ("list.json", "[1, 2]", "JSON of another kind (list)"),
+        ("artist.json", '{"id": "x", "type": "artist", "name": "A"}', "JSON of another kind"),
+        ("error.json", '{"error": {"status": 429, "message": "x"}}', "error response"),
+        (
+            "album_tracks.json",
+            '{"href": "h", "items": [{"type": "track", "name": "n"}]}',
+            "not of playlist entries",
+        ),
+    ],
+)
+def test_bad_files_are_named_with_what_is_wrong(
+    tmp_path: Path, name: str, content: bytes | str, message: str
+) -> None:
+    bad = _write(tmp_path / name, content)
+    outcome = import_files([str(bad), str(TOP50)], _lake(tmp_path))
+    assert len(outcome.errors) == 1
+    assert str(bad) in outcome.errors[0] and message in outcome.errors[0]
+    assert [meta.entries for meta in outcome.imported] == [50]  # the good file still imports
+
+
+def test_entry_without_the_fields_we_need(tmp_path: Path) -> None:
+    document = json.loads(TOP50.read_text())
+    del document["items"][3]["track"]["album"]
+    bad = _write(tmp_path / "no_album.json", json.dumps(document))
+    outcome = import_files([str(bad)], _lake(tmp_path))
+    assert outcome.errors == [f"{bad}: entry 3 lacks album; cannot build songs from it."]
+
+
+def test_missing_playlist_id_and_time_ask_for_options(tmp_path: Path) -> None:
+    document = json.loads(TOP50.read_text())
+    document["href"] = None
+    for entry in document["items"]:
+        entry.pop("added_at")
+    bare = _write(tmp_path / "bare.json", json.dumps(document))
+    outcome = import_files([str(bare)], _lake(tmp_path))
+    assert "--playlist-id" in outcome.errors[0]
+    outcome = import_files([str(bare)], _lake(tmp_path), playlist_id=TOP50_PLAYLIST_ID)
+    assert "--observed-at" in outcome.errors[0]
+    when = datetime(2023, 11, 5, tzinfo=UTC)
+    outcome = import_files(
+        [str(bare)], _lake(tmp_path), playlist_id=TOP50_PLAYLIST_ID, observed_at=when
+    )
+    assert outcome.errors == [] and outcome.imported[0].snapshot_id == "imported-2023-11-05"
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    outcome = import_files([str(tmp_path / "nowhere")], _lake(tmp_path))
+    assert "no such file or folder" in outcome.errors[0]
+
+
+def test_observed_at_from_names() -> None:
+    assert infer_observed_at("spotify_raw_20231101T084752.json", []) == datetime(
+        2023, 11, 1, 8, 47, 52, tzinfo=UTC
+    )
+    assert infer_observed_at("x/top50-2023-11-01.json", []) == datetime(2023, 11, 1, tzinfo=UTC)
+    assert infer_observed_at("x.json", []) is None
