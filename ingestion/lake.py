@@ -13,10 +13,14 @@ lake alone without calling the API.
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import dlt
 import fsspec
+from dlt.common.configuration import resolve_configuration
+from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
 from dlt.sources import DltResource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
@@ -30,6 +34,44 @@ LAKE_DATASET = "spotify"
 LAKE_LAYOUT = "{table_name}/date={YYYY}-{MM}-{DD}/{load_id}.{file_id}.{ext}"
 # Columns dlt adds in the lake; the warehouse load makes its own.
 _DLT_COLUMNS = ("_dlt_load_id", "_dlt_id")
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The lake's location and how to reach it.
+
+    Credentials come from dlt's `[destination.filesystem.credentials]` (or the
+    environment form DESTINATION__FILESYSTEM__CREDENTIALS__…), the one place both
+    the writing and the reading side use.
+    """
+
+    url: str
+
+    @cached_property
+    def config(self) -> FilesystemConfiguration:
+        return resolve_configuration(
+            FilesystemConfiguration(bucket_url=self.url), sections=("destination", "filesystem")
+        )
+
+    @cached_property
+    def _fs_root(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        return fsspec_from_config(self.config)
+
+    @property
+    def fs(self) -> fsspec.AbstractFileSystem:
+        return self._fs_root[0]
+
+    @property
+    def root(self) -> str:
+        return self._fs_root[1].rstrip("/")
+
+    @property
+    def credentials(self) -> Any:
+        """What dlt's filesystem destination needs; None lets a local folder need nothing."""
+        return None if self.config.protocol == "file" else self.config.credentials
+
+    def path(self, relative: str) -> str:
+        return f"{self.root}/{relative}"
 
 
 def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
@@ -54,19 +96,19 @@ def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
             yield record
 
 
-def _credentials(credentials: Any) -> dict[str, Any]:
-    # dlt's filesystem resource fails on an explicit None; omit it for local folders.
-    return {} if credentials is None else {"credentials": credentials}
-
-
-def _table_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
-    files = filesystem(
-        bucket_url=bucket_url,
-        file_glob=f"{LAKE_DATASET}/{table}/**/*.jsonl*",
+def _files(lake: Lake, glob: str, name: str) -> DltResource:
+    return filesystem(
+        bucket_url=lake.url,
+        # The filesystem object itself: the lake's credentials, resolved once.
+        credentials=lake.fs,
+        file_glob=glob,
         # Only files written since the last load; a rebuild resets this cursor.
         incremental=dlt.sources.incremental("modification_date"),
-        **_credentials(credentials),
-    ).with_name(f"lake_{table}_files")
+    ).with_name(name)
+
+
+def _table_reader(table: str, lake: Lake) -> DltResource:
+    files = _files(lake, f"{LAKE_DATASET}/{table}/**/*.jsonl*", f"lake_{table}_files")
 
     @dlt.transformer(**settings.table_hints(table))
     def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
@@ -79,23 +121,17 @@ def _table_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
     return files | read.with_name(table)
 
 
-def _imports_reader(table: str, bucket_url: str, credentials: Any) -> DltResource:
+def _imports_reader(table: str, lake: Lake) -> DltResource:
     """Rows of `table` from files brought in by `spotify-elt import-raw` (see raw_import)."""
-    files = filesystem(
-        bucket_url=bucket_url,
-        file_glob=f"{IMPORTS_DIR}/**/*.meta.json",
-        incremental=dlt.sources.incremental("modification_date"),
-        **_credentials(credentials),
-    ).with_name(f"imports_{table}_files")
+    files = _files(lake, f"{IMPORTS_DIR}/**/*.meta.json", f"imports_{table}_files")
     hints = settings.table_hints(table)
     hints["name"] = f"imports_{table}"
-    lake_fs, lake_root = fsspec.core.url_to_fs(bucket_url)
 
     @dlt.transformer(table_name=table, **hints)
     def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
         for file in items:
             meta = json.loads(file.read_bytes())
-            with lake_fs.open(f"{lake_root.rstrip('/')}/{meta['lake_path']}", "rb") as handle:
+            with lake.fs.open(lake.path(meta["lake_path"]), "rb") as handle:
                 raw = handle.read()
             rows = [row for name, row in records_of_import(meta, raw) if name == table]
             if rows:
@@ -117,11 +153,11 @@ def _empty_table(table: str) -> DltResource:
 
 
 @dlt.source(name="spotify", max_table_nesting=0)
-def lake_source(bucket_url: str, credentials: Any = None) -> list[DltResource]:
+def lake_source(lake: Lake) -> list[DltResource]:
     """Read the lake into the raw tables (same names and keys as the `spotify` API source)."""
     resources: list[DltResource] = []
     for table in settings.RAW_TABLES:
-        resources += [_empty_table(table), _table_reader(table, bucket_url, credentials)]
+        resources += [_empty_table(table), _table_reader(table, lake)]
         if table in ("playlists", "playlist_entries"):
-            resources.append(_imports_reader(table, bucket_url, credentials))
+            resources.append(_imports_reader(table, lake))
     return resources

@@ -8,14 +8,14 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.destinations import filesystem
 
-from ingestion.lake import LAKE_DATASET, LAKE_LAYOUT, lake_source
+from ingestion.lake import LAKE_DATASET, LAKE_LAYOUT, Lake, lake_source
 
 LAKE_PIPELINE = "spotify_lake"
 WAREHOUSE_PIPELINE = "spotify"
 RAW_DATASET = "raw_spotify"
 
 
-def lake_pipeline(lake_url: str, pipelines_dir: Path, credentials: Any = None) -> dlt.Pipeline:
+def lake_pipeline(lake: Lake, pipelines_dir: Path) -> dlt.Pipeline:
     """Pipeline that lands the API records in the lake as plain JSON lines."""
     # Plain .jsonl so people can read the lake with any tool; scoped to this pipeline.
     os.environ.setdefault(
@@ -23,7 +23,9 @@ def lake_pipeline(lake_url: str, pipelines_dir: Path, credentials: Any = None) -
     )
     return dlt.pipeline(
         pipeline_name=LAKE_PIPELINE,
-        destination=filesystem(bucket_url=lake_url, layout=LAKE_LAYOUT, credentials=credentials),
+        destination=filesystem(
+            bucket_url=lake.url, layout=LAKE_LAYOUT, credentials=lake.credentials
+        ),
         dataset_name=LAKE_DATASET,
         pipelines_dir=str(pipelines_dir),
     )
@@ -39,9 +41,7 @@ def warehouse_pipeline(destination: Any, pipelines_dir: Path) -> dlt.Pipeline:
     )
 
 
-def load_lake(
-    pipeline: dlt.Pipeline, lake_url: str, credentials: Any = None, rebuild: bool = False
-) -> LoadInfo:
+def load_lake(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) -> LoadInfo:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all."""
-    source = lake_source(lake_url, credentials)
+    source = lake_source(lake)
     return pipeline.run(source, refresh="drop_sources" if rebuild else None)

@@ -20,11 +20,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsspec
 
 from ingestion.errors import LakeFileError
+
+if TYPE_CHECKING:  # lake.py reads what this module writes, and imports it
+    from ingestion.lake import Lake
 
 logger = logging.getLogger(__name__)
 
@@ -171,13 +174,12 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
 
 def import_files(
     paths: list[str],
-    lake_url: str,
+    lake: "Lake",
     playlist_id: str | None = None,
     observed_at: datetime | None = None,
 ) -> ImportOutcome:
     """Check each file, then copy the good ones unchanged into the lake with a sidecar."""
     outcome = ImportOutcome(imported=[], unchanged=[], errors=[])
-    lake_fs, lake_root = fsspec.core.url_to_fs(lake_url)
     try:
         files = list(expand_paths(paths))
     except LakeFileError as error:
@@ -185,7 +187,7 @@ def import_files(
         return outcome
     for source in files:
         try:
-            meta = _import_one(source, lake_fs, lake_root, playlist_id, observed_at)
+            meta = _import_one(source, lake, playlist_id, observed_at)
         except LakeFileError as error:
             outcome.errors.append(str(error))
             logger.error("%s", error)
@@ -200,8 +202,7 @@ def import_files(
 
 def _import_one(
     source: str,
-    lake_fs: fsspec.AbstractFileSystem,
-    lake_root: str,
+    lake: "Lake",
     playlist_id: str | None,
     observed_at: datetime | None,
 ) -> ImportedFile | None:
@@ -227,8 +228,8 @@ def _import_one(
     name = PurePosixPath(source).name
     # Paths relative to the lake, so a moved lake (or one on S3) still reads back.
     lake_path = f"{IMPORTS_DIR}/date={day}/{sha[:16]}-{name}"
-    meta_path = f"{lake_root.rstrip('/')}/{IMPORTS_DIR}/date={day}/{sha[:16]}.meta.json"
-    if lake_fs.exists(meta_path):
+    meta_path = lake.path(f"{IMPORTS_DIR}/date={day}/{sha[:16]}.meta.json")
+    if lake.fs.exists(meta_path):
         return None
     snapshot = document.get("snapshot_id") if kind == "playlist" else None
     meta = ImportedFile(
@@ -243,12 +244,12 @@ def _import_one(
         imported_at=datetime.now(UTC).isoformat(),
         entries=len(entries),
     )
-    target = f"{lake_root.rstrip('/')}/{lake_path}"
-    lake_fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
-    with lake_fs.open(target, "wb") as handle:
+    target = lake.path(lake_path)
+    lake.fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
+    with lake.fs.open(target, "wb") as handle:
         handle.write(raw)  # unchanged, byte for byte
     # The sidecar last: a crash before it leaves a file the next import rewrites.
-    with lake_fs.open(meta_path, "w") as handle:
+    with lake.fs.open(meta_path, "w") as handle:
         json.dump(asdict(meta), handle, indent=2)
     return meta
 

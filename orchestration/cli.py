@@ -195,6 +195,7 @@ def import_raw(
     builds as usual. Bad files are named with what is wrong; the good ones of
     the same batch still import, and the exit code is 1.
     """
+    from ingestion.lake import Lake
     from ingestion.raw_import import import_files
     from ingestion.spotify.references import parse_playlist_id
 
@@ -204,7 +205,9 @@ def import_raw(
     except SpotifyEltError as error:
         _fail(error)
     when = observed_at.replace(tzinfo=UTC) if observed_at else None
-    outcome = import_files(list(paths), settings.lake_url, playlist_id=playlist, observed_at=when)
+    outcome = import_files(
+        list(paths), Lake(settings.lake_url), playlist_id=playlist, observed_at=when
+    )
     for meta in outcome.imported:
         click.echo(
             f"imported   {meta.source}: playlist {meta.playlist_id}, {meta.entries} entries, "

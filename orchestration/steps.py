@@ -17,6 +17,7 @@ import dlt
 from dbt.cli.main import dbtRunner
 
 from ingestion.errors import ExtractionIncompleteError, SpotifyEltError, TransformError
+from ingestion.lake import Lake
 from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
 from ingestion.spotify import ExtractReport, spotify_source
 from orchestration.config import Settings
@@ -69,7 +70,7 @@ def extract(
     source = spotify_source(
         observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
     )
-    pipeline = lake_pipeline(settings.lake_url, settings.pipelines_dir)
+    pipeline = lake_pipeline(Lake(settings.lake_url), settings.pipelines_dir)
     info = pipeline.run(source, loader_file_format="jsonl")
     files = sum(
         1
@@ -103,7 +104,7 @@ def load(settings: Settings, rebuild: bool = False) -> LoadResult:
     """Load new lake files into raw_spotify; with rebuild, reload the whole lake."""
     pipeline = warehouse_pipeline(warehouse_destination(settings), settings.pipelines_dir)
     rebuild = rebuild or not _raw_tables_exist(pipeline)
-    load_lake(pipeline, settings.lake_url, rebuild=rebuild)
+    load_lake(pipeline, Lake(settings.lake_url), rebuild=rebuild)
     rows = _count_rows(
         pipeline, "raw_spotify", ("playlists", "playlist_entries", "artists", "albums")
     )

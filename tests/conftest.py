@@ -1,5 +1,6 @@
 """Shared fixtures: paths to the copied real Spotify responses."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,3 +13,44 @@ TOP50_PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF"
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[str]:
+    """A real S3-compatible server (moto) on 127.0.0.1; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(moto_s3: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Credentials for the lake (dlt's config) and for boto/s3fs (AWS_*), pointing at moto."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": moto_s3,
+        "DESTINATION__FILESYSTEM__CREDENTIALS__AWS_ACCESS_KEY_ID": "testing",
+        "DESTINATION__FILESYSTEM__CREDENTIALS__AWS_SECRET_ACCESS_KEY": "testing",
+        "DESTINATION__FILESYSTEM__CREDENTIALS__REGION_NAME": "us-east-1",
+        "DESTINATION__FILESYSTEM__CREDENTIALS__ENDPOINT_URL": moto_s3,
+    }.items():
+        monkeypatch.setenv(key, value)
+    yield moto_s3
+
+
+@pytest.fixture
+def s3_bucket(s3_env: str) -> str:
+    """A fresh bucket per test, so tests never see each other's files."""
+    import uuid
+
+    import boto3
+
+    name = f"lake-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_env).create_bucket(Bucket=name)
+    return name

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.lake import Lake
 from ingestion.raw_import import import_files, infer_observed_at, records_of_import
 from tests.conftest import FIXTURES, TOP50, TOP50_PLAYLIST_ID
 
 
-def _lake(tmp_path: Path) -> str:
-    return str(tmp_path / "lake")
+def _lake(tmp_path: Path) -> Lake:
+    return Lake(str(tmp_path / "lake"))
 
 
 def test_real_archive_lands_unchanged_and_once(tmp_path: Path) -> None:
