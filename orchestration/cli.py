@@ -36,10 +36,13 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(message)s",
         datefmt="%H:%M:%S",
+        force=True,  # libraries imported earlier may have configured the root logger
     )
     # Keep our progress readable: the libraries' INFO chatter goes to their own logs.
-    for noisy in ("dlt", "dbt", "urllib3", "spotipy", "fsspec", "botocore"):
+    for noisy in ("dlt", "dbt", "urllib3", "fsspec", "botocore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # spotipy logs every HTTP error it raises; we report them once, with advice.
+    logging.getLogger("spotipy").setLevel(logging.CRITICAL)
 
 
 @click.group()

@@ -65,5 +65,6 @@ def spotify_access(force_demo: bool = False, day: int | None = None) -> Iterator
                 "refresh_token": DEMO_REFRESH_TOKEN,
                 "api_base_url": server.api_base_url,
                 "accounts_base_url": server.accounts_base_url,
+                "api_mode": "current",
             },
         )

@@ -70,6 +70,9 @@ def extract(
     source = spotify_source(
         observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
     )
+    # The lake only ever appends files; merging by key happens in the warehouse.
+    for resource in source.resources.values():
+        resource.apply_hints(write_disposition="append")
     pipeline = lake_pipeline(Lake(settings.lake_url), settings.pipelines_dir)
     info = pipeline.run(source, loader_file_format="jsonl")
     files = sum(

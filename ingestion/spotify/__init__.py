@@ -117,6 +117,7 @@ def spotify_source(
     seen_artists: set[str] = set()
     seen_albums: set[str] = set()
     batch_endpoints = {"available": api_mode != "current"}
+    enrichment = {"stopped": False}
 
     @dlt.resource(**settings.table_hints("playlists"))
     def playlists_resource() -> Iterator[dict[str, Any]]:
@@ -177,6 +178,18 @@ def spotify_source(
         return new
 
     def _fetch(kind: str, ids: list[str], batch_limit: int) -> Iterator[dict[str, Any]]:
+        # Enrichment must never cost the entries already read: on a lasting error we
+        # record it, stop enriching, and let the run land what it has.
+        try:
+            yield from _fetch_objects(kind, ids, batch_limit)
+        except SpotifyApiError as error:
+            enrichment["stopped"] = True
+            report.failures.append(f"{kind}: {error} The entries landed; rerun to enrich.")
+            logger.error("%s", report.failures[-1])
+
+    def _fetch_objects(kind: str, ids: list[str], batch_limit: int) -> Iterator[dict[str, Any]]:
+        if enrichment["stopped"]:
+            return
         key = "artist_id" if kind == "artists" else "album_id"
         remaining = list(ids)
         while remaining and batch_endpoints["available"]:
@@ -206,11 +219,15 @@ def spotify_source(
 
     @dlt.transformer(data_from=playlist_entries, **settings.table_hints("artists"))
     def artists(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        yield from _fetch("artists", _new_ids(records, "artists", seen_artists), 50)
+        yield from _fetch(
+            "artists", _new_ids(records, "artists", seen_artists), settings.ARTISTS_BATCH_LIMIT
+        )
 
     @dlt.transformer(data_from=playlist_entries, **settings.table_hints("albums"))
     def albums(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        yield from _fetch("albums", _new_ids(records, "albums", seen_albums), 20)
+        yield from _fetch(
+            "albums", _new_ids(records, "albums", seen_albums), settings.ALBUMS_BATCH_LIMIT
+        )
 
     resources = [playlists_resource, playlist_entries]
     if enrich:
