@@ -196,7 +196,7 @@ def import_files(
             outcome.unchanged.append(source)
         else:
             outcome.imported.append(meta)
-            logger.info("imported %s → %s (%d entries)", source, meta.lake_path, meta.entries)
+            logger.debug("imported %s → %s (%d entries)", source, meta.lake_path, meta.entries)
     return outcome
 
 

@@ -1,6 +1,7 @@
 """Demo mode: with no Spotify credentials, run against the bundled local API replica."""
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ def spotify_access(force_demo: bool = False, day: int | None = None) -> Iterator
         yield SpotifyAccess(demo=False)
         return
     catalog = Catalog.generate(seed=42)
+    if day is None and os.environ.get("SPOTIFY_ELT_DEMO_DAY"):
+        day = int(os.environ["SPOTIFY_ELT_DEMO_DAY"])
     simulated_day = day if day is not None else max((date.today() - DEMO_EPOCH).days, 0)
     with ReplicaServer(mode="current", catalog=catalog, day=simulated_day) as server:
         logger.info(

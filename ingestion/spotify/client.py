@@ -150,6 +150,8 @@ def make_client(
         auth = spotipy.SpotifyClientCredentials(
             client_id=credentials.client_id,
             client_secret=credentials.client_secret,
+            # spotipy's default cache writes the token to ./.cache: keep it in memory.
+            cache_handler=MemoryCacheHandler(),
             requests_session=session,
             requests_timeout=timeout,
         )

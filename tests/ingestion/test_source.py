@@ -134,11 +134,7 @@ def test_long_retry_after_fails_fast_and_a_rerun_completes_without_duplicates(
 
     steps.extract(settings, source_args(server))
     loaded = steps.load(settings)
-    expected = (
-        sum(len(server.catalog_entries(p)) for p in server.user_playlist_ids)
-        if hasattr(server, "catalog_entries")
-        else loaded.rows["playlist_entries"]
-    )
+    expected = sum(server.playlist_snapshot(p).total for p in server.user_playlist_ids)
     assert loaded.rows["playlist_entries"] == expected
     assert steps.load(settings).rows == loaded.rows  # loading again changes nothing
 
@@ -149,3 +145,29 @@ def test_malformed_response_is_reported_not_fatal(replica_factory, data_dir):
     with pytest.raises(ExtractionIncompleteError) as raised:
         steps.extract(Settings.resolve(data_dir), source_args(server, max_retry_after_seconds=0))
     assert "malformed" in str(raised.value) or "not valid JSON" in str(raised.value)
+
+
+def test_no_secret_reaches_the_lake_the_logs_or_the_working_dir(
+    replica_factory, data_dir, caplog, tmp_path, monkeypatch
+):
+    import logging
+
+    monkeypatch.chdir(tmp_path)
+    server = replica_factory(mode="current")
+    args = source_args(server)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ExtractionIncompleteError):  # the 404 exercises the error paths too
+        steps.extract(Settings.resolve(data_dir), {**args, "playlists": ["0000000000000000000000"]})
+    steps.extract(Settings.resolve(data_dir), args)
+    with pytest.raises(ExtractionIncompleteError):  # an app token: /items answers 403
+        steps.extract(Settings.resolve(data_dir), source_args(server, user_token=False))
+    secrets = [args["client_secret"], args["refresh_token"]]
+    lake_text = "".join(
+        p.read_text()
+        for p in Path(data_dir).rglob("*")
+        if p.is_file() and p.suffix in (".jsonl", ".json")
+    )
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert secret not in lake_text
+    assert not list(tmp_path.glob(".cache*"))  # spotipy's token cache stays in memory

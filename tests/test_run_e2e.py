@@ -1,0 +1,93 @@
+"""`spotify-elt run` end to end on the embedded default: replica → lake → DuckDB → dbt → docs."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli import mart_counts, query, run_cli, scalar
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[Path, object]:
+    data_dir = tmp_path_factory.mktemp("run") / "data"
+    result = run_cli("run", "--data-dir", str(data_dir), env={"SPOTIFY_ELT_DEMO_DAY": "0"})
+    return data_dir, result
+
+
+def test_demo_run_builds_everything_and_says_where(first_run) -> None:
+    data_dir, result = first_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "demo mode" in result.stderr
+    summary = result.stdout
+    for line in ("extract", "raw", "dbt", "marts", "lake", "warehouse", "docs"):
+        assert f"  {line}" in summary
+    assert " 0 failed" in summary and "API requests" in summary
+    counts = mart_counts(data_dir)
+    assert all(count > 0 for count in counts.values()), counts
+    docs = data_dir / "dbt" / "target" / "static_index.html"
+    assert docs.exists() and "spotify_elt" in docs.read_text()
+    lake = list((data_dir / "lake" / "spotify" / "playlist_entries").glob("date=*/*.jsonl"))
+    assert lake and json.loads(lake[0].read_text().splitlines()[0])["payload"]["item"] is not None
+
+
+def test_marts_hold_the_edge_cases(first_run) -> None:
+    data_dir, _ = first_run
+    types = dict(
+        query(data_dir, "select item_type, count(*) from marts.playlist_entries group by 1")
+    )
+    assert {"track", "episode", "local", "unavailable"} <= set(types)
+    assert scalar(data_dir, "select count(*) from marts.playlist_entries where position >= 100") > 0
+    precisions = {
+        row[0] for row in query(data_dir, "select release_date_precision from marts.albums")
+    }
+    assert precisions == {"day", "month", "year"}
+    album_types = {row[0] for row in query(data_dir, "select album_type from marts.albums")}
+    assert album_types == {"album", "single", "compilation"}
+    names = [row[0] for row in query(data_dir, "select song_name from marts.songs")]
+    assert any(not name.isascii() for name in names)
+
+
+def test_second_run_same_day_adds_no_duplicates(first_run) -> None:
+    data_dir, _ = first_run
+    before = mart_counts(data_dir)
+    raw_before = scalar(data_dir, "select count(*) from raw_spotify.playlist_entries")
+    result = run_cli("run", "--data-dir", str(data_dir), env={"SPOTIFY_ELT_DEMO_DAY": "0"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert mart_counts(data_dir) == before
+    assert scalar(data_dir, "select count(*) from raw_spotify.playlist_entries") == raw_before
+
+
+def test_next_day_adds_history_and_rebuild_from_lake_needs_no_api(first_run) -> None:
+    data_dir, _ = first_run
+    result = run_cli("run", "--data-dir", str(data_dir), env={"SPOTIFY_ELT_DEMO_DAY": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    snapshots = scalar(
+        data_dir, "select count(distinct playlist_id || snapshot_id) from marts.playlist_entries"
+    )
+    assert snapshots > scalar(data_dir, "select count(*) from marts.playlists")
+    counts = mart_counts(data_dir)
+
+    (data_dir / "warehouse.duckdb").unlink()
+    # No replica is running now: the rebuild reads only the lake.
+    rebuilt = run_cli("rebuild", "--data-dir", str(data_dir))
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    assert mart_counts(data_dir) == counts
+
+
+def test_bad_playlist_fails_the_run_with_advice_and_keeps_the_rest(tmp_path) -> None:
+    data_dir = tmp_path / "data"
+    result = run_cli(
+        "run",
+        "--data-dir",
+        str(data_dir),
+        "--playlist",
+        "37i9dQZEVXbMDoHDwVN2tF",
+        "--no-docs",
+        env={"SPOTIFY_ELT_DEMO_DAY": "0"},
+    )
+    assert result.returncode == 1
+    assert "37i9dQZEVXbMDoHDwVN2tF" in result.stderr and "editorial" in result.stderr
+    assert "Traceback" not in result.stderr
