@@ -184,6 +184,7 @@ def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> No
     help="When the files were fetched (UTC), if neither their names nor entries tell.",
 )
 @click.option("--no-build", is_flag=True, help="Only land the files in the lake.")
+@click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
 def import_raw(
     paths: tuple[str, ...],
     data_dir: Path | None,
@@ -191,6 +192,7 @@ def import_raw(
     playlist_id: str | None,
     observed_at: datetime | None,
     no_build: bool,
+    no_docs: bool,
 ) -> None:
     """Import saved raw API responses (files or folders, local or s3://, plain or gzip).
 
@@ -223,7 +225,7 @@ def import_raw(
     if not no_build and (outcome.imported or outcome.unchanged):
         try:
             loaded = steps.load(settings)
-            result = steps.transform(settings)
+            result = steps.transform(settings, docs=not no_docs)
             marts = steps.mart_rows(settings)
         except SpotifyEltError as error:
             _fail(error)
@@ -277,6 +279,18 @@ def rebuild(data_dir: Path | None, target: str | None) -> None:
         + ", ".join(f"{table} {count}" for table, count in loaded.rows.items())
         + f"; {result.tests_passed} dbt tests passed"
     )
+
+
+@main.command(
+    "dbt", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
+@data_dir_option
+@target_option
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, ...]) -> None:
+    """Any dbt command on this project and data dir, e.g. `spotify-elt dbt compile -s top_songs`."""
+    invocation = steps.dbt(Settings.resolve(data_dir, target), *dbt_args)
+    sys.exit(0 if invocation.success else 1)
 
 
 @main.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TOP50 = FIXTURES / "imports" / "top50_global_playlist_tracks.json"
+TOP50 = FIXTURES / "raw" / "top50_global_2023-11_playlist_tracks.json"
 TOP50_PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF"
 
 
