@@ -15,8 +15,14 @@ from typing import Any
 
 import dlt
 from dbt.cli.main import dbtRunner
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
-from ingestion.errors import ExtractionIncompleteError, SpotifyEltError, TransformError
+from ingestion.errors import (
+    ConfigurationError,
+    ExtractionIncompleteError,
+    SpotifyEltError,
+    TransformError,
+)
 from ingestion.lake import Lake
 from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
 from ingestion.spotify import ExtractReport, spotify_source
@@ -67,9 +73,17 @@ def extract(
     rerun only has to fetch what is missing (merge keys make it idempotent).
     """
     report = ExtractReport()
-    source = spotify_source(
-        observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
-    )
+    try:
+        source = spotify_source(
+            observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
+        )
+    except ConfigFieldMissingException as error:
+        missing = ", ".join(f"sources.spotify.{field}" for field in error.fields)
+        raise ConfigurationError(
+            f"Missing configuration: {missing}. Set it in .dlt/config.toml (playlists) or "
+            ".dlt/secrets.toml (client_id, client_secret), or as environment variables "
+            "such as SOURCES__SPOTIFY__CLIENT_ID; see README, 'Using the real Spotify API'."
+        ) from None
     # The lake only ever appends files; merging by key happens in the warehouse.
     for resource in source.resources.values():
         resource.apply_hints(write_disposition="append")

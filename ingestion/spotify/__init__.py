@@ -72,7 +72,9 @@ def _unavailable(error: SpotifyApiError) -> bool:
 
 @dlt.source(name="spotify", max_table_nesting=0)
 def spotify_source(
-    playlists: list[str] | str = dlt.config.value,
+    # Any, not list[str] | str: dlt does not inject into union types. A list (toml),
+    # a JSON list or a comma-separated string (environment) all work.
+    playlists: Any = dlt.config.value,
     client_id: str = dlt.secrets.value,
     client_secret: str = dlt.secrets.value,
     refresh_token: str | None = None,

@@ -1,5 +1,6 @@
 """Parse the ways people refer to a playlist: share URLs, spotify: URIs and bare ids."""
 
+import json
 import re
 from urllib.parse import urlparse
 
@@ -38,9 +39,21 @@ def parse_playlist_id(reference: str) -> str:
 
 
 def parse_playlist_ids(references: str | list[str]) -> list[str]:
-    """Parse a list (or a comma/whitespace separated string) of references, keeping order."""
+    """Parse a list, a JSON list or a comma/space separated string of references, in order."""
     if isinstance(references, str):
-        references = [part for part in re.split(r"[\s,]+", references) if part]
+        text = references.strip()
+        if text.startswith("["):
+            try:
+                references = json.loads(text)
+            except ValueError:
+                raise PlaylistReferenceError(f"{text!r} is not a valid JSON list.") from None
+        else:
+            references = [part for part in re.split(r"[\s,]+", text) if part]
+    if not references:
+        raise PlaylistReferenceError(
+            "No playlists configured: set `playlists` under [sources.spotify] in "
+            ".dlt/config.toml, SOURCES__SPOTIFY__PLAYLISTS, or pass --playlist."
+        )
     ids: list[str] = []
     for reference in references:
         playlist_id = parse_playlist_id(reference)

@@ -48,3 +48,14 @@ def test_lists_keep_order_and_drop_duplicates() -> None:
     config_value = f"spotify:playlist:{other}, https://open.spotify.com/playlist/{PLAYLIST_ID}?si=1"
     assert parse_playlist_ids(config_value) == [other, PLAYLIST_ID]
     assert parse_playlist_ids([PLAYLIST_ID, f"spotify:playlist:{PLAYLIST_ID}"]) == [PLAYLIST_ID]
+
+
+def test_config_forms_of_the_list() -> None:
+    other = "1Cp6VQCKf2VL4sP09jN9oX"
+    assert parse_playlist_ids(f'["{PLAYLIST_ID}", "spotify:playlist:{other}"]') == [
+        PLAYLIST_ID,
+        other,
+    ]
+    assert parse_playlist_ids(f"{PLAYLIST_ID} {other}") == [PLAYLIST_ID, other]
+    with pytest.raises(PlaylistReferenceError, match="No playlists configured"):
+        parse_playlist_ids("  ")
