@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format docs bench clean help
+.PHONY: install run test lint format docs bench clean help browser
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-9s %s\n", $$1, $$2}'
@@ -22,7 +22,13 @@ install: $(UV)  ## create .venv with the locked dependencies
 run: install  ## the whole pipeline on the embedded default (demo mode without credentials)
 	$(UV) run --frozen spotify-elt run
 
-test: install  ## the test suite (starts its own local servers)
+browser:  # Debian's headless chromium, for the tests that look at pages as a person would
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium (apt-get) for the browser tests"; \
+	  $$(command -v sudo) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo) apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser  ## the test suite (starts its own local servers)
 	$(UV) run --frozen pytest
 
 lint: install  ## ruff

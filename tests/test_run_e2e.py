@@ -91,3 +91,16 @@ def test_bad_playlist_fails_the_run_with_advice_and_keeps_the_rest(tmp_path) -> 
     assert result.returncode == 1
     assert "37i9dQZEVXbMDoHDwVN2tF" in result.stderr and "editorial" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_docs_site_renders_in_a_browser(first_run) -> None:
+    from tests.browser import dump_dom, screenshot
+
+    data_dir, _ = first_run
+    url = (data_dir / "dbt" / "target" / "static_index.html").as_uri()
+    dom = dump_dom(url + "#!/model/model.spotify_elt.songs")
+    assert "song_id" in dom and "Every song" in dom and "Enforced" in dom
+    overview = dump_dom(url + "#!/overview")
+    assert "raw_spotify" in overview
+    shot = screenshot(url + "#!/model/model.spotify_elt.songs", "dbt-docs-songs.png")
+    assert shot.exists() and shot.stat().st_size > 10_000
