@@ -12,15 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingestion.spotify_replica import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_REFRESH_TOKEN,
-    Catalog,
-    ReplicaServer,
-)
+from ingestion.spotify_replica import Catalog, ReplicaServer
 from orchestration import steps
 from orchestration.config import Settings
+from orchestration.demo import replica_source_args
 
 
 def _timed(label: str, func, *args, **kwargs):
@@ -56,15 +51,7 @@ def main() -> None:
         ReplicaServer(mode=args.mode, catalog=catalog) as server,
     ):
         settings = Settings.resolve(Path(tmp) / "data")
-        source_args = {
-            "playlists": list(server.user_playlist_ids),
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": DEMO_CLIENT_SECRET,
-            "refresh_token": DEMO_REFRESH_TOKEN,
-            "api_base_url": server.api_base_url,
-            "accounts_base_url": server.accounts_base_url,
-            "api_mode": args.mode,
-        }
+        source_args = replica_source_args(server)
         entries = 0
         for day in range(args.days):
             server.set_day(day)

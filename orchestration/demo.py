@@ -58,16 +58,17 @@ def spotify_access(force_demo: bool = False, day: int | None = None) -> Iterator
             server.api_base_url,
             simulated_day,
         )
-        yield SpotifyAccess(
-            demo=True,
-            server=server,
-            source_args={
-                "playlists": list(server.user_playlist_ids),
-                "client_id": DEMO_CLIENT_ID,
-                "client_secret": DEMO_CLIENT_SECRET,
-                "refresh_token": DEMO_REFRESH_TOKEN,
-                "api_base_url": server.api_base_url,
-                "accounts_base_url": server.accounts_base_url,
-                "api_mode": "current",
-            },
-        )
+        yield SpotifyAccess(demo=True, server=server, source_args=replica_source_args(server))
+
+
+def replica_source_args(server: ReplicaServer, user_token: bool = True) -> dict:
+    """Arguments of `spotify_source` that read the replica's playlists as its demo user."""
+    return {
+        "playlists": list(server.user_playlist_ids),
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "refresh_token": DEMO_REFRESH_TOKEN if user_token else None,
+        "api_base_url": server.api_base_url,
+        "accounts_base_url": server.accounts_base_url,
+        "api_mode": server.mode,
+    }

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.steps import MARTS
+
 REPO = Path(__file__).resolve().parents[1]
 SPOTIFY_ELT = Path(sys.executable).parent / "spotify-elt"
 
@@ -38,13 +40,4 @@ def scalar(data_dir: Path, sql: str):
 
 
 def mart_counts(data_dir: Path) -> dict[str, int]:
-    marts = (
-        "albums",
-        "artists",
-        "songs",
-        "song_artists",
-        "album_artists",
-        "playlists",
-        "playlist_entries",
-    )
-    return {mart: scalar(data_dir, f"select count(*) from marts.{mart}") for mart in marts}
+    return {mart: scalar(data_dir, f"select count(*) from marts.{mart}") for mart in MARTS}

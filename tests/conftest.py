@@ -76,17 +76,10 @@ def replica_factory() -> Iterator:
 
 
 def source_args(server, user_token: bool = True, **overrides) -> dict:
-    """What `spotify_source` needs to read the replica's playlists as its demo user."""
-    from ingestion.spotify_replica import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+    """`spotify_source` arguments for the replica's demo user, with test-friendly retries."""
+    from orchestration.demo import replica_source_args
 
-    args = {
-        "playlists": list(server.user_playlist_ids),
-        "client_id": DEMO_CLIENT_ID,
-        "client_secret": DEMO_CLIENT_SECRET,
-        "refresh_token": DEMO_REFRESH_TOKEN if user_token else None,
-        "api_base_url": server.api_base_url,
-        "accounts_base_url": server.accounts_base_url,
-        "max_retry_after_seconds": 5,
-    }
+    args = {**replica_source_args(server, user_token), "max_retry_after_seconds": 5}
+    args.pop("api_mode")  # most tests exercise the configured default ("auto")
     args.update(overrides)
     return args
