@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format docs bench clean help browser
+.PHONY: install run dev test lint format docs bench clean help browser
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-9s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ install: $(UV)  ## create .venv with the locked dependencies
 
 run: install  ## the whole pipeline on the embedded default (demo mode without credentials)
 	$(UV) run --frozen spotify-elt run
+
+dev: install  ## the Dagster UI on 127.0.0.1:3000 (schedule, lake sensor, alerts); Ctrl-C stops it
+	$(UV) run --frozen python -m orchestration.dev
 
 browser:  # Debian's headless chromium, for the tests that look at pages as a person would
 	@command -v chromium >/dev/null || { \

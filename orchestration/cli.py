@@ -27,7 +27,9 @@ data_dir_option = click.option(
     help="Where the lake, the DuckDB warehouse and dbt's output go [default: ./data].",
 )
 target_option = click.option(
-    "--target", envvar="SPOTIFY_ELT_TARGET", help="dbt target (dev = DuckDB) [default: dev]."
+    "--target",
+    envvar="SPOTIFY_ELT_TARGET",
+    help="dbt target: dev or ci (DuckDB), prod (Snowflake) [default: dev].",
 )
 
 

@@ -25,6 +25,7 @@ from ingestion.errors import (
 )
 from ingestion.lake import Lake
 from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
+from ingestion.snowflake import warehouse_destination_for
 from ingestion.spotify import ExtractReport, spotify_source
 from orchestration.config import Settings
 
@@ -112,9 +113,8 @@ def extract(
 
 
 def warehouse_destination(settings: Settings) -> Any:
-    """The dlt destination of the warehouse for this target."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return dlt.destinations.duckdb(credentials=str(settings.duckdb_path))
+    """The dlt destination of the warehouse for this target: DuckDB or Snowflake."""
+    return warehouse_destination_for(settings.target, settings.duckdb_path)
 
 
 def load(settings: Settings, rebuild: bool = False) -> LoadResult:
@@ -156,7 +156,8 @@ def _count_rows(pipeline: dlt.Pipeline, schema: str, tables: tuple[str, ...]) ->
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def temporary_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block (dbt reads them)."""
     previous = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -184,7 +185,7 @@ def dbt(settings: Settings, *args: str) -> Any:
         "--log-path",
         str(settings.dbt_log_dir),
     ]
-    with _environment(settings.dbt_env()):
+    with temporary_environment(settings.dbt_env()):
         return dbtRunner().invoke(arguments)
 
 

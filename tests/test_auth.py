@@ -1,6 +1,5 @@
 """`spotify-elt auth` against the replica's accounts service, then a run with its token."""
 
-import socket
 import subprocess
 import sys
 import tomllib
@@ -10,12 +9,7 @@ import requests
 
 from ingestion.spotify_replica import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.cli import run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.network import free_port
 
 
 @pytest.fixture
@@ -90,7 +84,7 @@ def test_headless_auth_stores_the_refresh_token_and_a_run_uses_it(accounts_env, 
 def test_browser_auth_catches_the_redirect_on_loopback(accounts_env, tmp_path):
     server, env = accounts_env
     secrets = tmp_path / "secrets.toml"
-    port = _free_port()
+    port = free_port()
     # A "browser" that follows the consent redirect to spotipy's local callback server.
     browser = tmp_path / "browser.py"
     browser.write_text(

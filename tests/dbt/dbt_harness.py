@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from orchestration.steps import temporary_environment
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 RAW_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "raw"
@@ -56,7 +58,15 @@ class DbtProject:
             "--no-use-colors",
         ]
         working_dir = DBT_PROJECT_DIR if from_project_dir else Path.cwd()
-        with _environment(SPOTIFY_ELT_DUCKDB_PATH=str(self.warehouse)), _cwd(working_dir):
+        with (
+            temporary_environment(
+                {
+                    "SPOTIFY_ELT_DUCKDB_PATH": str(self.warehouse),
+                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                }
+            ),
+            _cwd(working_dir),
+        ):
             return dbtRunner().invoke(command)
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -65,21 +75,6 @@ class DbtProject:
 
     def scalar(self, sql: str, parameters: list[Any] | None = None) -> Any:
         return self.query(sql, parameters)[0][0]
-
-
-@contextmanager
-def _environment(**variables: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextmanager

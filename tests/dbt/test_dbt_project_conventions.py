@@ -82,9 +82,21 @@ def test_models_end_with_select_from_final(path) -> None:
 
 
 def test_profiles_use_env_var_only() -> None:
+    """DuckDB for dev and ci; Snowflake for prod with key-pair or password auth, all of its
+    connection from the environment and every secret in a DBT_ENV_SECRET_ variable."""
     text = (DBT_PROJECT_DIR / "profiles.yml").read_text()
-    profile = yaml.safe_load(text)["spotify_elt"]
-    assert {"dev", "ci"} <= set(profile["outputs"])
-    for target in profile["outputs"].values():
-        assert target["type"] == "duckdb"
-        assert "env_var('SPOTIFY_ELT_DUCKDB_PATH'" in target["path"]
+    outputs = yaml.safe_load(text)["spotify_elt"]["outputs"]
+    assert {"dev", "ci", "prod", "fakesnow"} <= set(outputs)
+    for name in ("dev", "ci"):
+        assert outputs[name]["type"] == "duckdb"
+        assert "env_var('SPOTIFY_ELT_DUCKDB_PATH'" in outputs[name]["path"]
+    prod = outputs["prod"]
+    assert prod["type"] == "snowflake"
+    for key in ("account", "user", "role", "warehouse", "database", "private_key_path"):
+        assert prod[key].startswith("{{ env_var('SNOWFLAKE_"), key
+    for key in ("private_key", "private_key_passphrase", "password"):
+        assert prod[key].startswith("{{ env_var('DBT_ENV_SECRET_SNOWFLAKE_"), key
+        assert prod[key].endswith(", '') }}"), f"{key} must default to unset"
+    # The test server's target is prod with a host, a port and plain HTTP.
+    assert outputs["fakesnow"]["private_key"] == prod["private_key"]
+    assert outputs["fakesnow"]["protocol"] == "http"

@@ -13,6 +13,8 @@ import pytest
 from dbt_harness import RAW_FIXTURES, DbtProject, failures
 from raw_fixture import entries_page, write_raw_tables
 
+from tests.conftest import TOP50_MART_COUNTS
+
 TOP50 = RAW_FIXTURES / "top50_global_2023-11_playlist_tracks.json"
 TOP50_PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF"
 SNAPSHOT = "top50-global-2023-11-01"
@@ -58,16 +60,9 @@ def test_marts_land_in_schema_marts(warehouse: DbtProject) -> None:
 
 def test_entity_counts(warehouse: DbtProject) -> None:
     counts = {
-        mart: warehouse.scalar(f"select count(*) from marts.{mart}")
-        for mart in ("songs", "albums", "artists", "song_artists", "album_artists")
+        mart: warehouse.scalar(f"select count(*) from marts.{mart}") for mart in TOP50_MART_COUNTS
     }
-    assert counts == {
-        "songs": 50,
-        "albums": 36,
-        "artists": 48,
-        "song_artists": 68,
-        "album_artists": 45,
-    }
+    assert counts == TOP50_MART_COUNTS
 
 
 def test_album_types_and_release_dates(warehouse: DbtProject) -> None:

@@ -1,0 +1,53 @@
+"""The warehouse on Snowflake: dlt's Snowflake destination, chosen by the dbt target.
+
+The target name (`spotify-elt run --target prod`, or SPOTIFY_ELT_TARGET) picks both
+sides of the warehouse: dbt's output in dbt_project/profiles.yml and, through
+`warehouse_destination_for`, dlt's destination. DuckDB for `dev` and `ci`,
+Snowflake for every other target. Nothing else changes between them.
+
+dlt reads the connection from its own configuration, the section
+`[destination.snowflake.credentials]` of .dlt/secrets.toml or its environment form
+(DESTINATION__SNOWFLAKE__CREDENTIALS__DATABASE, __HOST = the account identifier,
+__USERNAME, __WAREHOUSE, __ROLE, and either __PRIVATE_KEY (+ __PRIVATE_KEY_PASSPHRASE),
+__PRIVATE_KEY_PATH, or __PASSWORD). Key-pair authentication is what Snowflake wants
+for service users; docs/snowflake.md has the keys, the setup script and the costs.
+
+The `fakesnow` target is Snowflake as fakesnow's server speaks it (the tests start
+one on 127.0.0.1). The destination differs in one capability only: fakesnow runs
+one statement per request, so dlt sends its DDL and merge statements one by one
+instead of joined with `;`. Real Snowflake accepts either; the SQL is the same.
+"""
+
+from pathlib import Path
+
+import dlt
+from dlt.common.destination import Destination
+
+from ingestion.errors import ConfigurationError
+
+DUCKDB_TARGETS = ("dev", "ci")
+FAKESNOW_TARGET = "fakesnow"
+# The section dlt reads: [destination.snowflake…] for every Snowflake target.
+DESTINATION_NAME = "snowflake"
+
+
+def snowflake_destination(target: str = "prod") -> Destination:
+    """dlt's Snowflake destination; credentials from `[destination.snowflake.credentials]`."""
+    if target in DUCKDB_TARGETS:
+        raise ConfigurationError(
+            f"The dbt target '{target}' is a DuckDB target; Snowflake targets are all others "
+            "(e.g. --target prod)."
+        )
+    if target == FAKESNOW_TARGET:
+        return dlt.destinations.snowflake(
+            destination_name=DESTINATION_NAME, supports_multiple_statements=False
+        )
+    return dlt.destinations.snowflake(destination_name=DESTINATION_NAME)
+
+
+def warehouse_destination_for(target: str, duckdb_path: Path) -> Destination:
+    """The dlt destination of the warehouse for a dbt target: DuckDB or Snowflake."""
+    if target in DUCKDB_TARGETS:
+        duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(credentials=str(duckdb_path))
+    return snowflake_destination(target)
