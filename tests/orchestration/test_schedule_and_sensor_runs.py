@@ -1,0 +1,78 @@
+"""A day as the daemon runs it: the schedule starts the extraction, its new lake files
+trip the sensor, and the sensor's run loads them and builds the marts."""
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    Definitions,
+    SensorResult,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from orchestration import steps
+from orchestration.config import Settings
+from orchestration.dagster import sensors
+from orchestration.dagster.resources import SpotifyEltResource
+from tests.orchestration.conftest import FAST_RETRY
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:AssetExecutionContext.op is deprecated:DeprecationWarning"),
+]
+
+
+@pytest.fixture
+def day(settings: Settings, defs: Definitions, tmp_path: Path) -> tuple[Settings, Definitions]:
+    """Definitions on an empty data dir of their own (with the package's parsed manifest)."""
+    from orchestration.dagster.definitions import build_defs
+
+    fresh = Settings.resolve(tmp_path / "data")
+    shutil.copytree(settings.data_dir / "dbt" / "manifest", fresh.data_dir / "dbt" / "manifest")
+    return fresh, build_defs(fresh, demo=True, extract_retry_policy=FAST_RETRY)
+
+
+def _sensor_tick(settings: Settings, cursor: str | None) -> SensorResult | SkipReason:
+    context = build_sensor_context(
+        cursor=cursor,
+        resources={"spotify": SpotifyEltResource.from_settings(settings, demo=True)},
+    )
+    return sensors.new_lake_files(context)
+
+
+def test_scheduled_extraction_then_sensor_triggered_build(
+    day: tuple[Settings, Definitions], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, defs = day
+    monkeypatch.setattr(sensors, "SETTLE_SECONDS", 0.0)
+    instance = DagsterInstance.ephemeral()
+    assert isinstance(_sensor_tick(settings, None), SkipReason)  # nothing in the lake yet
+
+    schedule = defs.resolve_schedule_def("daily_extract")
+    tick = schedule.evaluate_tick(
+        build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 21, 6, tzinfo=UTC)
+        )
+    )
+    [scheduled] = tick.run_requests
+    extract_job = defs.resolve_job_def(schedule.job_name)
+    assert extract_job.execute_in_process(instance=instance, tags=scheduled.tags).success
+
+    fired = _sensor_tick(settings, None)
+    assert isinstance(fired, SensorResult), fired
+    [request] = fired.run_requests
+    assert int(request.tags["spotify_elt/new_files"]) > 0
+    build = defs.resolve_job_def("load_and_transform_job").execute_in_process(
+        instance=instance, tags=request.tags
+    )
+    assert build.success
+    rows = steps.mart_rows(settings)
+    assert rows["songs"] > 0 and rows["playlist_entries"] > 0, rows
+
+    # The files it loaded do not start another run.
+    assert isinstance(_sensor_tick(settings, fired.cursor), SkipReason)
