@@ -19,8 +19,10 @@ instead of joined with `;`. Real Snowflake accepts either; the SQL is the same.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.destination import Destination
 
 from ingestion.errors import ConfigurationError
@@ -51,3 +53,31 @@ def warehouse_destination_for(target: str, duckdb_path: Path) -> Destination:
         duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(credentials=str(duckdb_path))
     return snowflake_destination(target)
+
+
+def _missing_fields(traces: dict[str, Any]) -> list[str]:
+    """The leaf fields dlt could not find, e.g. ["database", "host"] under credentials."""
+    missing = []
+    for name, field_traces in traces.items():
+        nested = [trace for trace in field_traces if hasattr(trace, "traces")]
+        missing.extend(_missing_fields(nested[0].traces) if nested else [name])
+    return missing
+
+
+def require_credentials(destination: Destination) -> None:
+    """Fail early, in one sentence, when dlt cannot find the Snowflake connection."""
+    if destination.destination_type != "dlt.destinations.snowflake":
+        return
+    try:
+        destination.configuration(None)  # type: ignore[arg-type]
+    except ConfigFieldMissingException as error:
+        # dataset_name is missing too here: the pipeline gives it, not the configuration.
+        if "credentials" not in error.traces:
+            return
+        fields = _missing_fields({"credentials": error.traces["credentials"]})
+        variables = ", ".join(f"DESTINATION__SNOWFLAKE__CREDENTIALS__{f.upper()}" for f in fields)
+        raise ConfigurationError(
+            f"Snowflake is not configured for the loader: {', '.join(fields)} missing. Set "
+            f"{variables}, or the same keys under [destination.snowflake.credentials] in "
+            ".dlt/secrets.toml (docs/snowflake.md lists them all), or use --target dev for DuckDB."
+        ) from None

@@ -241,11 +241,12 @@ def import_raw(
 
 @main.command()
 @data_dir_option
+@target_option
 @click.option("--rebuild", is_flag=True, help="Drop the raw tables and reload the whole lake.")
-def load(data_dir: Path | None, rebuild: bool) -> None:
+def load(data_dir: Path | None, target: str | None, rebuild: bool) -> None:
     """Only load: lake → raw_spotify tables (no API calls)."""
     try:
-        result = steps.load(Settings.resolve(data_dir), rebuild=rebuild)
+        result = steps.load(Settings.resolve(data_dir, target), rebuild=rebuild)
     except SpotifyEltError as error:
         _fail(error)
     click.echo(", ".join(f"{table} {count}" for table, count in result.rows.items()))

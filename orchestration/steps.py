@@ -25,7 +25,7 @@ from ingestion.errors import (
 )
 from ingestion.lake import Lake
 from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
-from ingestion.snowflake import warehouse_destination_for
+from ingestion.snowflake import require_credentials, warehouse_destination_for
 from ingestion.spotify import ExtractReport, spotify_source
 from orchestration.config import Settings
 
@@ -114,7 +114,9 @@ def extract(
 
 def warehouse_destination(settings: Settings) -> Any:
     """The dlt destination of the warehouse for this target: DuckDB or Snowflake."""
-    return warehouse_destination_for(settings.target, settings.duckdb_path)
+    destination = warehouse_destination_for(settings.target, settings.duckdb_path)
+    require_credentials(destination)
+    return destination
 
 
 def load(settings: Settings, rebuild: bool = False) -> LoadResult:
