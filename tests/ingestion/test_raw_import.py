@@ -44,7 +44,10 @@ def test_gzip_and_tutorial_file_names(tmp_path: Path) -> None:
 
 
 def test_records_read_both_shapes_and_playlist_objects(tmp_path: Path) -> None:
-    files = sorted((FIXTURES / "imports").glob("captured_2026_*.json"))
+    files = [
+        FIXTURES / "raw" / f"captured_2026_{name}.json"
+        for name in ("playlist_2", "playlist_3", "playlist_items", "playlist_items_2_item_shape")
+    ]
     outcome = import_files([str(f) for f in files], _lake(tmp_path))
     assert outcome.errors == []
     by_name = {Path(meta.source).name: meta for meta in outcome.imported}
