@@ -46,8 +46,11 @@ def serve(
         print("  e.g.  export SPOTIFY_API_BASE_URL=" + server.api_base_url)
         print("        export SPOTIFY_ACCOUNTS_BASE_URL=" + server.accounts_base_url)
         print("Ctrl-C to stop.", flush=True)
+        stop = stop or threading.Event()
         with contextlib.suppress(KeyboardInterrupt):
-            (stop or threading.Event()).wait()
+            # Short waits in a loop: Ctrl-C is handled between them even on a busy machine.
+            while not stop.wait(timeout=0.2):
+                pass
         print(f"stopped after {server.request_count} requests")
 
 

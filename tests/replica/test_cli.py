@@ -45,7 +45,7 @@ def test_module_serves_until_interrupted() -> None:
         )
         assert top50.status_code == 200  # legacy mode serves the editorial playlist
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=10)
+        rest, _ = process.communicate(timeout=30)
         assert "stopped after 2 requests" in rest
         assert process.returncode == 0
     finally:
