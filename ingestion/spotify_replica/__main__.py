@@ -1,8 +1,8 @@
 """Serve the replica until Ctrl-C: `python -m ingestion.spotify_replica --mode current`."""
 
 import argparse
-import contextlib
 import logging
+import signal
 import threading
 
 from ingestion.spotify_replica import (
@@ -12,6 +12,18 @@ from ingestion.spotify_replica import (
     Catalog,
     ReplicaServer,
 )
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Ctrl-C and SIGTERM end the serve loop.
+
+    Set explicitly: a process started in the background by a non-interactive shell
+    inherits an ignored SIGINT, and Python then never raises KeyboardInterrupt.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # serve() run in a thread (tests) is stopped through `stop`
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
 
 
 def serve(
@@ -47,10 +59,9 @@ def serve(
         print("        export SPOTIFY_ACCOUNTS_BASE_URL=" + server.accounts_base_url)
         print("Ctrl-C to stop.", flush=True)
         stop = stop or threading.Event()
-        with contextlib.suppress(KeyboardInterrupt):
-            # Short waits in a loop: Ctrl-C is handled between them even on a busy machine.
-            while not stop.wait(timeout=0.2):
-                pass
+        _stop_on_signals(stop)
+        while not stop.wait(timeout=0.2):
+            pass
         print(f"stopped after {server.request_count} requests")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -130,7 +129,7 @@ def snowflake_server_fixture(
             time.sleep(0.1)
         yield SnowflakeServer(host=HOST, port=port, log_path=log_path)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.terminate()  # uvicorn shuts down on SIGTERM
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
