@@ -34,9 +34,10 @@ browser:  # Debian's headless chromium, for the tests that look at pages as a pe
 test: install browser  ## the test suite (starts its own local servers)
 	$(UV) run --frozen pytest
 
-lint: install  ## ruff
+lint: install  ## ruff, then sqlfluff on the dbt SQL (dbt_project/.sqlfluff)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
 
 format: install
 	$(UV) run --frozen ruff format .

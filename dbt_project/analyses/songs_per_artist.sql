@@ -33,4 +33,4 @@ final as (
 )
 
 select * from final
-order by songs desc, artist_name
+order by songs desc, artist_name asc

@@ -51,7 +51,8 @@ latest_entries as (
     inner join playlists
         on entries.playlist_id = playlists.playlist_id
         and entries.snapshot_id = playlists.snapshot_id
-    where entries.playlist_id = '{{ var("top_songs_playlist_id", "37i9dQZEVXbMDoHDwVN2tF") }}'
+    where
+        entries.playlist_id = '{{ var("top_songs_playlist_id", "37i9dQZEVXbMDoHDwVN2tF") }}'
         and entries.item_type = 'track'
 
 ),

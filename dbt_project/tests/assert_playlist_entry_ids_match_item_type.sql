@@ -12,7 +12,8 @@ entries as (
 final as (
 
     select * from entries
-    where (item_type = 'track') != (song_id is not null)
+    where
+        (item_type = 'track') != (song_id is not null)
         or (item_type = 'episode') != (episode_id is not null)
 
 )

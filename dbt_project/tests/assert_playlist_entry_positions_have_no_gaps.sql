@@ -27,7 +27,8 @@ snapshots as (
 final as (
 
     select * from snapshots
-    where first_position != 0
+    where
+        first_position != 0
         or last_position + 1 != entries_loaded
 
 )

@@ -12,16 +12,24 @@ loads as (
 
 raw_load_ids as (
 
-    select distinct _dlt_load_id as load_id, 'playlists' as raw_table
+    select distinct
+        _dlt_load_id as load_id,
+        'playlists' as raw_table
     from {{ source('spotify', 'playlists') }}
     union all
-    select distinct _dlt_load_id as load_id, 'playlist_entries' as raw_table
+    select distinct
+        _dlt_load_id as load_id,
+        'playlist_entries' as raw_table
     from {{ source('spotify', 'playlist_entries') }}
     union all
-    select distinct _dlt_load_id as load_id, 'artists' as raw_table
+    select distinct
+        _dlt_load_id as load_id,
+        'artists' as raw_table
     from {{ source('spotify', 'artists') }}
     union all
-    select distinct _dlt_load_id as load_id, 'albums' as raw_table
+    select distinct
+        _dlt_load_id as load_id,
+        'albums' as raw_table
     from {{ source('spotify', 'albums') }}
 
 ),

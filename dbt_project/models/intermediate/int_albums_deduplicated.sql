@@ -94,7 +94,7 @@ deduplicated as (
     where album_id is not null
     qualify row_number() over (
         partition by album_id
-        order by has_full_object desc, observed_at desc, loaded_at desc, album_name
+        order by has_full_object desc, observed_at desc, loaded_at desc, album_name asc
     ) = 1
 
 ),

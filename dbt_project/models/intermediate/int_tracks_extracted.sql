@@ -23,7 +23,7 @@ latest_observations as (
     select * from track_entries
     qualify row_number() over (
         partition by item_id
-        order by observed_at desc, loaded_at desc, playlist_id, snapshot_id, position
+        order by observed_at desc, loaded_at desc, playlist_id asc, snapshot_id asc, position asc
     ) = 1
 
 ),

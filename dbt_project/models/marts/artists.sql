@@ -83,7 +83,7 @@ best_sightings as (
     where artist_id is not null
     qualify row_number() over (
         partition by artist_id
-        order by has_full_object desc, observed_at desc, loaded_at desc, artist_name
+        order by has_full_object desc, observed_at desc, loaded_at desc, artist_name asc
     ) = 1
 
 ),

@@ -13,7 +13,8 @@ final as (
 
     select
         -- ids
-        {{ generate_surrogate_key(['playlist_id', 'snapshot_id', 'position']) }} as playlist_entry_id,
+        {{ generate_surrogate_key(['playlist_id', 'snapshot_id', 'position']) }}
+            as playlist_entry_id,
         playlist_id,
         snapshot_id,
         case when item_type = 'track' then item_id end as song_id,

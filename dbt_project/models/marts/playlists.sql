@@ -18,9 +18,19 @@ entries as (
 
 observations as (
 
-    select playlist_id, snapshot_id, observed_at, loaded_at from playlist_snapshots
+    select
+        playlist_id,
+        snapshot_id,
+        observed_at,
+        loaded_at
+    from playlist_snapshots
     union all
-    select playlist_id, snapshot_id, observed_at, loaded_at from entries
+    select
+        playlist_id,
+        snapshot_id,
+        observed_at,
+        loaded_at
+    from entries
 
 ),
 
@@ -46,7 +56,7 @@ latest_snapshots as (
     from observations
     qualify row_number() over (
         partition by playlist_id
-        order by observed_at desc, loaded_at desc, snapshot_id
+        order by observed_at desc, loaded_at desc, snapshot_id asc
     ) = 1
 
 ),

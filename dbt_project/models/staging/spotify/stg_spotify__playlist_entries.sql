@@ -44,8 +44,10 @@ renamed as (
         {{ json_integer('item_payload', 'duration_ms') }} as duration_ms,
 
         -- booleans
-        coalesce({{ json_boolean('payload', 'is_local') }}, false)
-            or coalesce({{ json_boolean('item_payload', 'is_local') }}, false) as is_local,
+        (
+            coalesce({{ json_boolean('payload', 'is_local') }}, false)
+            or coalesce({{ json_boolean('item_payload', 'is_local') }}, false)
+        ) as is_local,
         {{ json_boolean('item_payload', 'explicit') }} as is_explicit,
 
         -- timestamps
