@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigurationValueError,
+)
 from dlt.common.destination import Destination
 
 from ingestion.errors import ConfigurationError
@@ -80,4 +83,11 @@ def require_credentials(destination: Destination) -> None:
             f"Snowflake is not configured for the loader: {', '.join(fields)} missing. Set "
             f"{variables}, or the same keys under [destination.snowflake.credentials] in "
             ".dlt/secrets.toml (docs/snowflake.md lists them all), or use --target dev for DuckDB."
+        ) from None
+    except ConfigurationValueError as error:
+        # e.g. a user without a password or a private key: dlt's words, without its traceback.
+        raise ConfigurationError(
+            f"Snowflake is not configured for the loader: {error} Set "
+            "DESTINATION__SNOWFLAKE__CREDENTIALS__PRIVATE_KEY (or __PRIVATE_KEY_PATH, or "
+            "__PASSWORD) as docs/snowflake.md describes."
         ) from None

@@ -80,6 +80,10 @@ def run(
 ) -> None:
     """Extract → lake → warehouse → dbt build → docs, with a summary at the end."""
     settings = Settings.resolve(data_dir, target)
+    try:
+        steps.warehouse_destination(settings)  # a misconfigured warehouse fails before any API call
+    except SpotifyEltError as error:
+        _fail(error)
     started = time.monotonic()
     failed: list[str] = []
     extract_result = None
@@ -285,7 +289,7 @@ def rebuild(data_dir: Path | None, target: str | None) -> None:
 
 
 @main.command(
-    "dbt", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+    "dbt", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True}
 )
 @data_dir_option
 @target_option
@@ -293,6 +297,8 @@ def rebuild(data_dir: Path | None, target: str | None) -> None:
 def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, ...]) -> None:
     """Any dbt command on this project and data dir, e.g. `spotify-elt dbt compile -s top_songs`."""
     invocation = steps.dbt(Settings.resolve(data_dir, target), *dbt_args)
+    if invocation.exception is not None:  # dbt could not run (usage, profile): say why
+        click.echo(f"error: dbt {' '.join(dbt_args)}: {invocation.exception}", err=True)
     sys.exit(0 if invocation.success else 1)
 
 

@@ -36,6 +36,8 @@ CODE_LOCATION = "orchestration.dagster.definitions"
 # dagster dev waits for its webserver and daemon; give it that long before forcing.
 SHUTDOWN_GRACE_SECONDS = 30.0
 KILL_GRACE_SECONDS = 5.0
+# Signals closer together than this are one request (see `run`).
+REPEAT_SIGNAL_SECONDS = 1.0
 
 DAGSTER_YAML = """\
 # Written by orchestration/dev.py (only when missing): the local Dagster instance.
@@ -103,12 +105,13 @@ def _signal_group(pgid: int, signum: int) -> bool:
     return True
 
 
-def _end_group(pgid: int) -> None:
+def _end_group(pgid: int, leader: subprocess.Popen) -> None:
     """SIGTERM what is left of the group (code servers, runs), then SIGKILL after a grace."""
     if not _signal_group(pgid, signal.SIGTERM):
         return
     deadline = time.monotonic() + KILL_GRACE_SECONDS
     while time.monotonic() < deadline:
+        leader.poll()  # reap the leader: an unreaped zombie keeps the group "alive"
         if not _signal_group(pgid, 0):
             return
         time.sleep(0.2)
@@ -120,8 +123,15 @@ def run(command: list[str], env: dict[str, str] | None, cwd: Path) -> int:
     """Run `command` in its own session until it exits, or until Ctrl-C / SIGTERM stop it."""
     requested: list[int] = []
 
+    last_at = [float("-inf")]
+
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        requested.append(signum)
+        # One Ctrl-C can arrive twice: from the terminal to the whole foreground group,
+        # and forwarded by a wrapper such as `uv run`. Only a later one means "force".
+        now = time.monotonic()
+        if now - last_at[0] > REPEAT_SIGNAL_SECONDS:
+            requested.append(signum)
+        last_at[0] = now
 
     # Handlers before the child starts: exec resets handled signals to their
     # defaults, so the child gets a working SIGINT even if ours was ignored.
@@ -147,12 +157,12 @@ def run(command: list[str], env: dict[str, str] | None, cwd: Path) -> int:
             ):
                 # A second Ctrl-C, or a shutdown that hangs: stop waiting.
                 logger.warning("dagster dev did not stop in time; terminating its processes")
-                _end_group(pgid)
+                _end_group(pgid, process)
     finally:
         if process.poll() is None:
-            _end_group(pgid)
+            _end_group(pgid, process)
             process.wait()
-        _end_group(pgid)  # whatever outlived the leader
+        _end_group(pgid, process)  # whatever outlived the leader
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if requested:

@@ -172,6 +172,10 @@ def temporary_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+# dbt commands that write no artifacts and reject --target-path.
+DBT_COMMANDS_WITHOUT_ARTIFACTS = ("debug", "deps", "clean", "init")
+
+
 def dbt(settings: Settings, *args: str) -> Any:
     """Invoke dbt in-process on the project, with this run's target and paths."""
     arguments = [
@@ -182,11 +186,11 @@ def dbt(settings: Settings, *args: str) -> Any:
         str(settings.dbt_project_dir),
         "--target",
         settings.target,
-        "--target-path",
-        str(settings.dbt_target_dir),
         "--log-path",
         str(settings.dbt_log_dir),
     ]
+    if not args or args[0] not in DBT_COMMANDS_WITHOUT_ARTIFACTS:
+        arguments += ["--target-path", str(settings.dbt_target_dir)]
     with temporary_environment(settings.dbt_env()):
         return dbtRunner().invoke(arguments)
 

@@ -125,7 +125,17 @@ def test_ui_shows_the_asset_graph_and_stops_on_ctrl_c(
         assert not _group_alive(dagster_dev), "processes of dagster dev outlived it"
 
 
-def test_sigterm_stops_the_whole_process_group(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "signals",
+    [
+        pytest.param([signal.SIGTERM], id="sigterm"),
+        # One Ctrl-C delivered twice (by the terminal, and forwarded by `uv run`).
+        pytest.param([signal.SIGINT, signal.SIGINT], id="ctrl-c-forwarded"),
+    ],
+)
+def test_a_stop_request_ends_the_whole_process_group_gracefully(
+    tmp_path: Path, signals: list[signal.Signals]
+) -> None:
     # A stand-in for `dagster dev`: it starts a grandchild and, like dagster dev,
     # shuts down on SIGINT, leaving the grandchild behind for the group clean-up.
     script = tmp_path / "stand_in.py"
@@ -136,6 +146,7 @@ def test_sigterm_stops_the_whole_process_group(tmp_path: Path) -> None:
         "try:\n"
         "    time.sleep(600)\n"
         "except KeyboardInterrupt:\n"
+        "    time.sleep(1.5)  # shutting down takes a while, as for dagster dev\n"
         "    sys.exit(0)\n"
     )
     runner = tmp_path / "runner.py"
@@ -149,15 +160,20 @@ def test_sigterm_stops_the_whole_process_group(tmp_path: Path) -> None:
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout.readline().strip() == "ready"
         [stand_in] = _children(process.pid)
         assert _group_alive(stand_in)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        for signum in signals:
+            process.send_signal(signum)
+            time.sleep(0.2)
+        _, errors = process.communicate(timeout=30)
+        assert process.returncode == 0
         assert not _group_alive(stand_in)
+        assert "did not stop" not in errors  # a graceful stop, not a forced one
     finally:
         if process.poll() is None:
             process.kill()
