@@ -68,6 +68,12 @@ def test_next_day_adds_history_and_rebuild_from_lake_needs_no_api(first_run) -> 
         data_dir, "select count(distinct playlist_id || snapshot_id) from marts.playlist_entries"
     )
     assert snapshots > scalar(data_dir, "select count(*) from marts.playlists")
+    # Every playlist was seen on both days, changed or not: its first sighting stays day 0.
+    assert query(
+        data_dir,
+        "select count(*) filter (where first_observed_at < last_observed_at), count(*) "
+        "from marts.playlists",
+    ) == [(5, 5)]
     counts = mart_counts(data_dir)
 
     (data_dir / "warehouse.duckdb").unlink()

@@ -32,7 +32,9 @@ def _text(name: str) -> dict:
 
 RAW_TABLES: Final[dict[str, dict]] = {
     "playlists": {
-        "primary_key": ("playlist_id", "snapshot_id"),
+        # One row per observation: a snapshot fetched again on a later day adds a row, so
+        # the day a snapshot was first seen survives (entries are merged per snapshot).
+        "primary_key": ("playlist_id", "snapshot_id", "observed_at"),
         "columns": [_text("playlist_id"), _text("snapshot_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
     },
     "playlist_entries": {

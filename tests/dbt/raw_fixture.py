@@ -6,11 +6,11 @@ the same tables; this module is the executable form of that contract:
 
 schema `raw_spotify` (one per warehouse; the dbt var `spotify_raw_schema` moves it)
 
-    table             key (merge)                          columns besides the key
-    playlists         playlist_id, snapshot_id             observed_at timestamptz, payload json
-    playlist_entries  playlist_id, snapshot_id, position   observed_at timestamptz, payload json
-    artists           artist_id                            observed_at timestamptz, payload json
-    albums            album_id                             observed_at timestamptz, payload json
+    table             key (merge)                            columns besides the key
+    playlists         playlist_id, snapshot_id, observed_at  payload json
+    playlist_entries  playlist_id, snapshot_id, position     observed_at timestamptz, payload json
+    artists           artist_id                              observed_at timestamptz, payload json
+    albums            album_id                               observed_at timestamptz, payload json
 
 with the ids and snapshot_id varchar and position bigint; and on every table dlt's
 `_dlt_load_id varchar not null` (the load's unix time as text, "1763740800.123456")
@@ -51,7 +51,7 @@ Moment = datetime | str
 _DLT_COLUMNS = "_dlt_load_id varchar not null, _dlt_id varchar not null"
 TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "playlists": (
-        ("playlist_id", "snapshot_id"),
+        ("playlist_id", "snapshot_id", "observed_at"),
         "playlist_id varchar, snapshot_id varchar, observed_at timestamptz, payload json",
     ),
     "playlist_entries": (

@@ -25,6 +25,14 @@ observations as (
         loaded_at
     from playlist_snapshots
     union all
+    -- a snapshot fetched on several days was first seen on the first of them
+    select
+        playlist_id,
+        snapshot_id,
+        first_observed_at as observed_at,
+        loaded_at
+    from playlist_snapshots
+    union all
     select
         playlist_id,
         snapshot_id,

@@ -1,6 +1,7 @@
--- One row per playlist × snapshot: the playlist object of GET /playlists/{id},
--- latest observation of each snapshot. The first page of entries the object may
--- embed (`tracks` or `items`) is ignored: entries come from playlist_entries.
+-- One row per playlist × snapshot: the playlist object of GET /playlists/{id}, latest
+-- observation of each snapshot, with the time it was first observed. The first page of
+-- entries the object may embed (`tracks` or `items`) is ignored: entries come from
+-- playlist_entries.
 
 with
 
@@ -34,6 +35,7 @@ renamed as (
 
         -- timestamps
         observed_at,
+        min(observed_at) over (partition by playlist_id, snapshot_id) as first_observed_at,
         {{ load_id_to_timestamp('_dlt_load_id') }} as loaded_at
 
     from source
