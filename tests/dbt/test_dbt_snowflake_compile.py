@@ -9,9 +9,8 @@ sqlglot's Snowflake dialect and checked for DuckDB-only syntax.
 import re
 
 import pytest
+import sqlglot
 from dbt_harness import DBT_PROJECT_DIR, DbtProject, failures
-
-sqlglot = pytest.importorskip("sqlglot")
 
 SNOWFLAKE_PROFILE = """\
 spotify_elt:

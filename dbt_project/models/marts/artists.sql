@@ -22,6 +22,29 @@ fetched_artists as (
 
 ),
 
+-- the simplified artist objects embedded in tracks and albums
+credited_artists as (
+
+    select
+        artist_id,
+        artist_name,
+        spotify_url,
+        observed_at,
+        loaded_at
+    from track_artists
+
+    union all
+
+    select
+        artist_id,
+        artist_name,
+        spotify_url,
+        observed_at,
+        loaded_at
+    from album_artists
+
+),
+
 sightings as (
 
     select
@@ -34,21 +57,7 @@ sightings as (
         false as has_full_object,
         observed_at,
         loaded_at
-    from track_artists
-
-    union all
-
-    select
-        artist_id,
-        artist_name,
-        cast(null as {{ dbt.type_string() }}) as genres,
-        spotify_url,
-        cast(null as {{ dbt.type_bigint() }}) as popularity,
-        cast(null as {{ dbt.type_bigint() }}) as followers_total,
-        false as has_full_object,
-        observed_at,
-        loaded_at
-    from album_artists
+    from credited_artists
 
     union all
 

@@ -18,24 +18,19 @@ entries as (
 
 observations as (
 
-    select
-        playlist_id,
-        snapshot_id,
-        observed_at,
-        loaded_at
-    from playlist_snapshots
-    union all
     -- a snapshot fetched on several days was first seen on the first of them
     select
         playlist_id,
         snapshot_id,
-        first_observed_at as observed_at,
+        first_observed_at,
+        observed_at,
         loaded_at
     from playlist_snapshots
     union all
     select
         playlist_id,
         snapshot_id,
+        observed_at as first_observed_at,
         observed_at,
         loaded_at
     from entries
@@ -47,7 +42,7 @@ observation_spans as (
     select
         playlist_id,
         count(distinct snapshot_id) as snapshots_observed,
-        min(observed_at) as first_observed_at,
+        min(first_observed_at) as first_observed_at,
         max(observed_at) as last_observed_at
 
     from observations
