@@ -22,8 +22,9 @@ install: $(UV)  ## create .venv with the locked dependencies
 run: install  ## the whole pipeline on the embedded default (demo mode without credentials)
 	$(UV) run --frozen spotify-elt run
 
-dev: install  ## the Dagster UI on 127.0.0.1:3000 (schedule, lake sensor, alerts); Ctrl-C stops it
-	$(UV) run --frozen python -m orchestration.dev
+PORT ?= 3000
+dev: install  ## the Dagster UI on 127.0.0.1:$(PORT) (schedule, lake sensor, alerts); Ctrl-C stops it
+	$(UV) run --frozen python -m orchestration.dev --port $(PORT)
 
 browser:  # Debian's headless chromium, for the tests that look at pages as a person would
 	@command -v chromium >/dev/null || { \

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ingestion.spotify_replica import Catalog, ReplicaServer
 from orchestration import steps
+from orchestration.access import replica_source_args
 from orchestration.config import Settings
-from orchestration.demo import replica_source_args
 
 
 def _timed(label: str, func, *args, **kwargs):

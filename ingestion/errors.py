@@ -1,4 +1,12 @@
-"""The project's own exceptions: each message says what happened and what to do next."""
+"""The project's own exceptions: each message says what happened and what to do next.
+
+Errors carry their cause as data: an API error has its HTTP `status` (and, for a
+rate limit, `retry_after`), its class says the kind (`NotFound`, `Forbidden`…), and
+a step that failed after producing something carries that as `result`. Callers
+branch on types and fields, never on message text.
+"""
+
+from typing import Any
 
 
 class SpotifyEltError(Exception):
@@ -16,16 +24,45 @@ class PlaylistReferenceError(ConfigurationError):
 class SpotifyApiError(SpotifyEltError):
     """The Spotify API refused a request or answered with something we cannot use."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
-class RateLimitedError(SpotifyApiError):
-    """Spotify kept answering 429, or asked to wait longer than we are willing to."""
+
+class NotFound(SpotifyApiError):
+    """404: the object does not exist, or is not visible to this app (editorial playlists)."""
+
+
+class Forbidden(SpotifyApiError):
+    """403: the app or user may not read this (2026 development-mode rules)."""
+
+
+class Unauthorized(SpotifyApiError):
+    """401, or the token endpoint refused the credentials."""
+
+
+class RateLimited(SpotifyApiError):
+    """429 that we will not wait out: Spotify asked for `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message, status=429)
+        self.retry_after = retry_after
+
+
+class Unreachable(SpotifyApiError):
+    """No HTTP answer at all: DNS, refused connection, TLS, timeout."""
+
+
+class MalformedResponse(SpotifyApiError):
+    """An answer that is not the JSON object the endpoint documents."""
 
 
 class ExtractionIncompleteError(SpotifyEltError):
-    """Some playlists could not be read; the others landed in the lake."""
+    """Some playlists could not be read; the others landed in the lake (`result`)."""
 
-    def __init__(self, failures: list[str]) -> None:
+    def __init__(self, failures: list[str], result: Any = None) -> None:
         self.failures = failures
+        self.result = result
         lines = "\n".join(f"  - {failure}" for failure in failures)
         super().__init__(
             f"{len(failures)} playlist(s) could not be read; everything else was kept "
@@ -38,4 +75,8 @@ class LakeFileError(SpotifyEltError):
 
 
 class TransformError(SpotifyEltError):
-    """dbt failed: a model did not build or a data test failed."""
+    """dbt failed: a model did not build or a data test failed (`result`: what dbt did)."""
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result

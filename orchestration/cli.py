@@ -15,8 +15,8 @@ from ingestion.errors import (
     TransformError,
 )
 from orchestration import steps
-from orchestration.config import Settings
-from orchestration.demo import spotify_access
+from orchestration.access import spotify_access
+from orchestration.config import Settings, use_project_configuration
 
 logger = logging.getLogger("spotify_elt")
 
@@ -24,7 +24,7 @@ data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="SPOTIFY_ELT_DATA_DIR",
-    help="Where the lake, the DuckDB warehouse and dbt's output go [default: ./data].",
+    help="Where the lake, the DuckDB warehouse and dbt's output go [default: <project home>/data].",
 )
 target_option = click.option(
     "--target",
@@ -52,6 +52,8 @@ def _setup_logging(verbose: bool) -> None:
 def main(verbose: bool) -> None:
     """A dbt-centred ELT pipeline for Spotify data: API → lake → warehouse → marts."""
     _setup_logging(verbose)
+    # dlt reads <home>/.dlt, wherever the command is started from.
+    use_project_configuration()
 
 
 def _fail(error: SpotifyEltError) -> None:
@@ -87,17 +89,13 @@ def run(
     started = time.monotonic()
     failed: list[str] = []
     extract_result = None
-    with spotify_access(force_demo=demo) as access:
-        mode = "demo mode: local Spotify API replica" if access.demo else "Spotify Web API"
-        click.echo(f"spotify-elt run ({mode}), data in {settings.data_dir}", err=True)
-        args = dict(access.source_args)
-        if playlists:
-            args["playlists"] = list(playlists)
+    with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
+        click.echo(f"spotify-elt run ({access.description}), data in {settings.data_dir}", err=True)
         _step("extract: API → lake")
         try:
-            extract_result = steps.extract(settings, args)
+            extract_result = steps.extract(settings, access.source_args)
         except ExtractionIncompleteError as error:
-            extract_result = getattr(error, "result", None)
+            extract_result = error.result
             failed.append(str(error))
         except SpotifyEltError as error:
             _fail(error)
@@ -109,7 +107,7 @@ def run(
         try:
             transform_result = steps.transform(settings, docs=not no_docs)
         except TransformError as error:
-            transform_result = getattr(error, "result", None)
+            transform_result = error.result
             failed.append(str(error))
         marts = steps.mart_rows(settings)
     except SpotifyEltError as error:
@@ -166,12 +164,9 @@ def _summary(
 def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> None:
     """Only extract: Spotify API → lake."""
     settings = Settings.resolve(data_dir)
-    with spotify_access(force_demo=demo) as access:
-        args = dict(access.source_args)
-        if playlists:
-            args["playlists"] = list(playlists)
+    with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
         try:
-            result = steps.extract(settings, args)
+            result = steps.extract(settings, access.source_args)
         except SpotifyEltError as error:
             _fail(error)
     click.echo(
@@ -207,7 +202,7 @@ def import_raw(
     the same batch still import, and the exit code is 1.
     """
     from ingestion.lake import Lake
-    from ingestion.raw_import import import_files
+    from ingestion.lake.imports import import_files
     from ingestion.spotify.references import parse_playlist_id
 
     settings = Settings.resolve(data_dir, target)
@@ -308,12 +303,15 @@ def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, 
 @click.option(
     "--secrets-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(".dlt/secrets.toml"),
-    show_default=True,
+    default=None,
+    help="Where to store the token [default: <project home>/.dlt/secrets.toml].",
 )
-def auth(redirect_uri: str | None, no_browser: bool, secrets_file: Path) -> None:
+def auth(redirect_uri: str | None, no_browser: bool, secrets_file: Path | None) -> None:
     """One-time: authorise as a Spotify user and store the refresh token in .dlt/secrets.toml."""
-    from orchestration.auth import authorize
+    from orchestration.config import project_home
+
+    secrets_file = secrets_file or project_home() / ".dlt" / "secrets.toml"
+    from ingestion.spotify.auth import authorize
 
     try:
         authorize(secrets_file, redirect_uri=redirect_uri, open_browser=not no_browser)

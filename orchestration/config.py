@@ -1,11 +1,58 @@
-"""Where things live: data directory, lake, warehouse, dbt project."""
+"""Where things live: the project home, its `.dlt` configuration, data, lake, warehouse, dbt.
+
+Every path comes from the configuration, never from the directory a command happens
+to be started in, so `spotify-elt` run from cron, from `dbt_project/` or from /tmp
+does the same thing:
+
+- the **home** is `SPOTIFY_ELT_HOME` if set; else the source checkout this code runs
+  from (an editable install, `make run`); else, for an installed wheel, the current
+  directory (run it from your project folder, or set SPOTIFY_ELT_HOME);
+- dlt reads `<home>/.dlt/config.toml` and `secrets.toml` (DLT_PROJECT_DIR = home);
+- data (lake, warehouse, dlt state, dbt output) goes to `<home>/data` unless
+  `--data-dir` / SPOTIFY_ELT_DATA_DIR say otherwise;
+- the dbt project is `<home>/dbt_project` in a checkout, or the copy packaged in the
+  wheel; SPOTIFY_ELT_DBT_PROJECT_DIR overrides it.
+"""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source checkout, when this code runs from one (editable install).
+CHECKOUT_ROOT = PACKAGE_DIR.parent
+# The wheel carries the dbt project inside this package (pyproject.toml, force-include).
+PACKAGED_DBT_PROJECT_DIR = PACKAGE_DIR / "dbt_project"
+
+
+def _is_checkout(path: Path) -> bool:
+    return (path / "pyproject.toml").is_file() and (path / "dbt_project").is_dir()
+
+
+def project_home() -> Path:
+    """The folder holding `.dlt/` and, by default, `data/` (see the module's docstring)."""
+    if home := os.environ.get("SPOTIFY_ELT_HOME"):
+        return Path(home).expanduser().resolve()
+    if _is_checkout(CHECKOUT_ROOT):
+        return CHECKOUT_ROOT
+    return Path.cwd().resolve()
+
+
+def default_dbt_project_dir(home: Path) -> Path:
+    if override := os.environ.get("SPOTIFY_ELT_DBT_PROJECT_DIR"):
+        return Path(override).expanduser().resolve()
+    if _is_checkout(home):
+        return home / "dbt_project"
+    if _is_checkout(CHECKOUT_ROOT):
+        return CHECKOUT_ROOT / "dbt_project"
+    return PACKAGED_DBT_PROJECT_DIR
+
+
+def use_project_configuration(home: Path | None = None) -> Path:
+    """Point dlt at `<home>/.dlt` before it first reads its configuration."""
+    home = home or project_home()
+    os.environ["DLT_PROJECT_DIR"] = str(home)
+    return home
 
 
 @dataclass(frozen=True)
@@ -15,20 +62,30 @@ class Settings:
     data_dir: Path
     lake_url: str
     target: str = "dev"
-    dbt_project_dir: Path = DEFAULT_DBT_PROJECT_DIR
+    dbt_project_dir: Path = field(default_factory=lambda: default_dbt_project_dir(project_home()))
+    dbt_profiles_dir: Path | None = None
 
     @classmethod
     def resolve(cls, data_dir: str | Path | None = None, target: str | None = None) -> "Settings":
-        """Options first, then SPOTIFY_ELT_* environment variables, then defaults under ./data."""
-        data = Path(data_dir or os.environ.get("SPOTIFY_ELT_DATA_DIR") or "data").resolve()
+        """Options first, then SPOTIFY_ELT_* environment variables, then the project home."""
+        home = project_home()
+        data = Path(data_dir or os.environ.get("SPOTIFY_ELT_DATA_DIR") or home / "data")
+        data = data.expanduser().resolve()
         lake = os.environ.get("SPOTIFY_ELT_LAKE_URL") or str(data / "lake")
-        dbt_dir = Path(os.environ.get("SPOTIFY_ELT_DBT_PROJECT_DIR") or DEFAULT_DBT_PROJECT_DIR)
+        dbt_dir = default_dbt_project_dir(home)
+        profiles = os.environ.get("SPOTIFY_ELT_DBT_PROFILES_DIR")
         return cls(
             data_dir=data,
             lake_url=lake,
             target=target or os.environ.get("SPOTIFY_ELT_TARGET") or "dev",
-            dbt_project_dir=dbt_dir.resolve(),
+            dbt_project_dir=dbt_dir,
+            dbt_profiles_dir=Path(profiles).expanduser().resolve() if profiles else None,
         )
+
+    @property
+    def profiles_dir(self) -> Path:
+        """dbt's profiles.yml: the project's own, unless a test or deployment gives another."""
+        return self.dbt_profiles_dir or self.dbt_project_dir
 
     @property
     def duckdb_path(self) -> Path:

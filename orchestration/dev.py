@@ -1,9 +1,9 @@
 """`python -m orchestration.dev`: the Dagster UI, daemon and code server on 127.0.0.1.
 
-Runs `dagster dev` on the code location orchestration.dagster.definitions, with
-the same defaults as `spotify-elt run`: data in ./data, demo mode (the local API
+Runs `dagster dev` on the code location orchestration.defs.definitions, with
+the same defaults as `spotify-elt run`: data in <home>/data, demo mode (the local API
 replica) when no Spotify credentials are configured. Run history, schedules and
-sensor cursors persist in DAGSTER_HOME (default ./data/dagster).
+sensor cursors persist in DAGSTER_HOME (default <home>/data/dagster).
 
 `dagster dev` started from a script does not stop on Ctrl-C: the terminal's
 SIGINT reaches the script, not it (or, run in the background, it inherits an
@@ -12,27 +12,21 @@ script asks it to shut down (SIGINT, which it handles in order), then ends what
 is left of its process group.
 """
 
+import argparse
+import logging
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from types import FrameType
 
-if __name__ == "__main__" and not __package__:
-    # Run as a file, orchestration/ would be on sys.path and orchestration/dagster
-    # would shadow the dagster package: import from the project root instead.
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from types import FrameType  # noqa: E402
-
-from orchestration.config import PROJECT_ROOT, Settings  # noqa: E402
+from orchestration.config import Settings, project_home
 
 logger = logging.getLogger("spotify_elt.dev")
 
-CODE_LOCATION = "orchestration.dagster.definitions"
+CODE_LOCATION = "orchestration.defs.definitions"
 # dagster dev waits for its webserver and daemon; give it that long before forcing.
 SHUTDOWN_GRACE_SECONDS = 30.0
 KILL_GRACE_SECONDS = 5.0
@@ -88,7 +82,7 @@ def dagster_dev_command(host: str, port: int) -> list[str]:
         "-m",
         CODE_LOCATION,
         "--working-directory",
-        str(PROJECT_ROOT),
+        str(project_home()),
         "-h",
         host,
         "-p",
@@ -178,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="[default: %(default)s]")
     parser.add_argument("--port", type=int, default=3000, help="[default: %(default)s]")
     parser.add_argument(
-        "--data-dir", type=Path, help="Lake, warehouse, dbt output [default: ./data]."
+        "--data-dir", type=Path, help="Lake, warehouse, dbt output [default: <home>/data]."
     )
     parser.add_argument(
         "--dagster-home",
@@ -206,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.data_dir,
         dagster_home,
     )
-    return run(dagster_dev_command(args.host, args.port), env, PROJECT_ROOT)
+    return run(dagster_dev_command(args.host, args.port), env, project_home())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ load:      lake → raw_spotify tables   (dlt pipeline `spotify`)
 transform: raw_spotify → marts         (dbt build, then dbt docs generate)
 """
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -13,33 +14,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import dlt
 from dbt.cli.main import dbtRunner
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
 from ingestion.errors import (
-    ConfigurationError,
     ExtractionIncompleteError,
     SpotifyEltError,
     TransformError,
 )
 from ingestion.lake import Lake
-from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
-from ingestion.snowflake import require_credentials, warehouse_destination_for
-from ingestion.spotify import ExtractReport, spotify_source
+from ingestion.lake.writer import land
+from ingestion.raw_tables import RAW_DATASET
+from ingestion.spotify import ExtractReport, configured_source
+from ingestion.warehouse import load as warehouse_load
+from ingestion.warehouse.destinations import require_credentials, warehouse_destination_for
+from ingestion.warehouse.load import LoadResult
 from orchestration.config import Settings
 
 logger = logging.getLogger(__name__)
 
-MARTS = (
-    "albums",
-    "artists",
-    "songs",
-    "song_artists",
-    "album_artists",
-    "playlists",
-    "playlist_entries",
-)
+# The dbt schema the marts build in (models/marts: +schema in dbt_project.yml).
+MARTS_SCHEMA = "marts"
 
 
 @dataclass
@@ -47,11 +41,6 @@ class ExtractResult:
     report: ExtractReport
     lake_url: str
     lake_files: int
-
-
-@dataclass
-class LoadResult:
-    rows: dict[str, int]
 
 
 @dataclass
@@ -74,28 +63,10 @@ def extract(
     rerun only has to fetch what is missing (merge keys make it idempotent).
     """
     report = ExtractReport()
-    try:
-        source = spotify_source(
-            observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
-        )
-    except ConfigFieldMissingException as error:
-        missing = ", ".join(f"sources.spotify.{field}" for field in error.fields)
-        raise ConfigurationError(
-            f"Missing configuration: {missing}. Set it in .dlt/config.toml (playlists) or "
-            ".dlt/secrets.toml (client_id, client_secret), or as environment variables "
-            "such as SOURCES__SPOTIFY__CLIENT_ID; see README, 'Using the real Spotify API'."
-        ) from None
-    # The lake only ever appends files; merging by key happens in the warehouse.
-    for resource in source.resources.values():
-        resource.apply_hints(write_disposition="append")
-    pipeline = lake_pipeline(Lake(settings.lake_url), settings.pipelines_dir)
-    info = pipeline.run(source, loader_file_format="jsonl")
-    files = sum(
-        1
-        for package in info.load_packages
-        for job in package.jobs.get("completed_jobs", [])
-        if not job.job_file_info.table_name.startswith("_dlt")
+    source = configured_source(
+        observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
     )
+    files = land(source, Lake(settings.lake_url), settings.pipelines_dir)
     logger.info(
         "extract: %d playlists, %d entries, %d API requests → %d lake files in %s",
         report.playlists_read,
@@ -106,14 +77,12 @@ def extract(
     )
     result = ExtractResult(report=report, lake_url=settings.lake_url, lake_files=files)
     if report.failures:
-        error = ExtractionIncompleteError(report.failures)
-        error.result = result  # the summary still shows what landed
-        raise error
+        raise ExtractionIncompleteError(report.failures, result=result)
     return result
 
 
 def warehouse_destination(settings: Settings) -> Any:
-    """The dlt destination of the warehouse for this target: DuckDB or Snowflake."""
+    """The dlt destination of the warehouse for this target (checked: fails before any work)."""
     destination = warehouse_destination_for(settings.target, settings.duckdb_path)
     require_credentials(destination)
     return destination
@@ -121,40 +90,12 @@ def warehouse_destination(settings: Settings) -> Any:
 
 def load(settings: Settings, rebuild: bool = False) -> LoadResult:
     """Load new lake files into raw_spotify; with rebuild, reload the whole lake."""
-    pipeline = warehouse_pipeline(warehouse_destination(settings), settings.pipelines_dir)
-    rebuild = rebuild or not _raw_tables_exist(pipeline)
-    load_lake(pipeline, Lake(settings.lake_url), rebuild=rebuild)
-    rows = _count_rows(
-        pipeline, "raw_spotify", ("playlists", "playlist_entries", "artists", "albums")
+    return warehouse_load.load(
+        warehouse_destination(settings),
+        Lake(settings.lake_url),
+        settings.pipelines_dir,
+        rebuild=rebuild,
     )
-    logger.info("load: raw_spotify rows %s%s", rows, " (rebuilt from the lake)" if rebuild else "")
-    return LoadResult(rows=rows)
-
-
-def _raw_tables_exist(pipeline: dlt.Pipeline) -> bool:
-    # A deleted or new warehouse must be filled from the whole lake, whatever the
-    # local dlt state remembers about files loaded before.
-    try:
-        with pipeline.sql_client() as client:
-            return client.has_dataset() and bool(
-                client.execute_sql(
-                    "select count(*) from information_schema.tables "
-                    "where lower(table_schema) = 'raw_spotify' and lower(table_name) = 'playlists'"
-                )[0][0]
-            )
-    except Exception:  # noqa: BLE001 – no database yet
-        return False
-
-
-def _count_rows(pipeline: dlt.Pipeline, schema: str, tables: tuple[str, ...]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with pipeline.sql_client() as client:
-        for table in tables:
-            try:
-                counts[table] = client.execute_sql(f"select count(*) from {schema}.{table}")[0][0]
-            except Exception:  # noqa: BLE001 – a mart that failed to build
-                counts[table] = -1
-    return counts
 
 
 @contextmanager
@@ -174,6 +115,12 @@ def temporary_environment(values: dict[str, str]) -> Iterator[None]:
 
 # dbt commands that write no artifacts and reject --target-path.
 DBT_COMMANDS_WITHOUT_ARTIFACTS = ("debug", "deps", "clean", "init")
+DBT_COMMANDS_WITHOUT_VARS = ("clean", "init")
+
+
+def dbt_vars() -> dict[str, str]:
+    """dbt vars that come from the Python side's single declarations."""
+    return {"spotify_raw_schema": RAW_DATASET}
 
 
 def dbt(settings: Settings, *args: str) -> Any:
@@ -183,7 +130,7 @@ def dbt(settings: Settings, *args: str) -> Any:
         "--project-dir",
         str(settings.dbt_project_dir),
         "--profiles-dir",
-        str(settings.dbt_project_dir),
+        str(settings.profiles_dir),
         "--target",
         settings.target,
         "--log-path",
@@ -191,6 +138,8 @@ def dbt(settings: Settings, *args: str) -> Any:
     ]
     if not args or args[0] not in DBT_COMMANDS_WITHOUT_ARTIFACTS:
         arguments += ["--target-path", str(settings.dbt_target_dir)]
+    if args and args[0] not in DBT_COMMANDS_WITHOUT_VARS and "--vars" not in args:
+        arguments += ["--vars", json.dumps(dbt_vars())]
     with temporary_environment(settings.dbt_env()):
         return dbtRunner().invoke(arguments)
 
@@ -226,18 +175,36 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
         result.tests_failed,
     )
     if not invocation.success or result.failures:
-        error = TransformError(
+        raise TransformError(
             "dbt build failed:\n"
-            + "\n".join(f"  - {failure}" for failure in result.failures or ["see dbt's log"])
+            + "\n".join(f"  - {failure}" for failure in result.failures or ["see dbt's log"]),
+            result=result,
         )
-        error.result = result
-        raise error
     return result
 
 
+def mart_names(settings: Settings) -> tuple[str, ...]:
+    """The marts, as dbt's manifest of the last build lists them (models in schema marts)."""
+    manifest_path = settings.dbt_target_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        return ()
+    names = {
+        node["name"]
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and str(node.get("schema", "")).lower() == MARTS_SCHEMA
+    }
+    return tuple(sorted(names))
+
+
 def mart_rows(settings: Settings) -> dict[str, int]:
-    pipeline = warehouse_pipeline(warehouse_destination(settings), settings.pipelines_dir)
-    return _count_rows(pipeline, "marts", MARTS)
+    """Rows per mart (-1 for a mart that did not build)."""
+    pipeline = warehouse_load.warehouse_pipeline(
+        warehouse_destination(settings), settings.pipelines_dir
+    )
+    return warehouse_load.count_rows(pipeline, MARTS_SCHEMA, mart_names(settings))
 
 
 __all__ = [
@@ -247,6 +214,7 @@ __all__ = [
     "TransformResult",
     "extract",
     "load",
+    "mart_names",
     "mart_rows",
     "transform",
 ]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.steps import MARTS
+from orchestration.config import Settings
+from orchestration.steps import mart_names
 
 REPO = Path(__file__).resolve().parents[1]
 SPOTIFY_ELT = Path(sys.executable).parent / "spotify-elt"
@@ -39,5 +40,12 @@ def scalar(data_dir: Path, sql: str):
     return query(data_dir, sql)[0][0]
 
 
+def marts_of(data_dir: Path) -> tuple[str, ...]:
+    """The marts of the last build in `data_dir`, from dbt's manifest."""
+    return mart_names(Settings(data_dir=data_dir, lake_url=str(data_dir / "lake")))
+
+
 def mart_counts(data_dir: Path) -> dict[str, int]:
-    return {mart: scalar(data_dir, f"select count(*) from marts.{mart}") for mart in MARTS}
+    marts = marts_of(data_dir)
+    assert marts, f"no dbt manifest under {data_dir}"
+    return {mart: scalar(data_dir, f"select count(*) from marts.{mart}") for mart in marts}

@@ -77,7 +77,7 @@ def replica_factory() -> Iterator:
 
 def source_args(server, user_token: bool = True, **overrides) -> dict:
     """`spotify_source` arguments for the replica's demo user, with test-friendly retries."""
-    from orchestration.demo import replica_source_args
+    from orchestration.access import replica_source_args
 
     args = {**replica_source_args(server, user_token), "max_retry_after_seconds": 5}
     args.pop("api_mode")  # most tests exercise the configured default ("auto")

@@ -19,7 +19,16 @@ from spotipy.cache_handler import MemoryCacheHandler
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from ingestion.errors import ConfigurationError, RateLimitedError, SpotifyApiError
+from ingestion.errors import (
+    ConfigurationError,
+    Forbidden,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    SpotifyApiError,
+    Unauthorized,
+    Unreachable,
+)
 from ingestion.spotify import settings
 
 logger = logging.getLogger(__name__)
@@ -163,12 +172,13 @@ def make_client(
 
 
 def explain(error: Exception, what: str) -> SpotifyApiError:
-    """Turn a spotipy/requests error into our error with advice for the user."""
+    """Turn a spotipy/requests error into our typed error, with advice for the user."""
     if isinstance(error, spotipy.SpotifyOauthError):
-        return SpotifyApiError(
+        return Unauthorized(
             f"Spotify refused the credentials while {what} ({error.error}: "
             f"{error.error_description}). Check client_id/client_secret; if you use a user "
-            "token, run `spotify-elt auth` again to get a new refresh token."
+            "token, run `spotify-elt auth` again to get a new refresh token.",
+            status=400,
         )
     if isinstance(error, spotipy.SpotifyException):
         status = error.http_status
@@ -176,30 +186,40 @@ def explain(error: Exception, what: str) -> SpotifyApiError:
         if status == 429:
             wait = (error.headers or {}).get("Retry-After")
             after = f" (Retry-After: {wait} s)" if wait else ""
-            return RateLimitedError(
+            return RateLimited(
                 f"Spotify rate limit while {what}{after}: {message}. Everything fetched so far "
-                "was kept; run again later and it continues without duplicates."
+                "was kept; run again later and it continues without duplicates.",
+                retry_after=_seconds(wait),
             )
         if status == 404:
-            return SpotifyApiError(f"Not found while {what}: {message}.")
+            return NotFound(f"Not found while {what}: {message}.", status=404)
         if status == 403:
-            return SpotifyApiError(
+            return Forbidden(
                 f"Forbidden while {what}: {message}. Since 2026 development-mode apps can read "
                 "playlist entries only of playlists the user owns or collaborates on, with a "
                 "user token: run `spotify-elt auth` once, and register the user in the app's "
-                "dashboard."
+                "dashboard.",
+                status=403,
             )
         if status == 401:
-            return SpotifyApiError(
+            return Unauthorized(
                 f"Unauthorised while {what}: {message}. Check the credentials, or run "
-                "`spotify-elt auth` again."
+                "`spotify-elt auth` again.",
+                status=401,
             )
-        return SpotifyApiError(f"Spotify answered {status} while {what}: {message}.")
+        return SpotifyApiError(f"Spotify answered {status} while {what}: {message}.", status)
     if isinstance(error, requests.RequestException):
-        return SpotifyApiError(f"Could not reach Spotify while {what}: {error.__class__.__name__}.")
+        return Unreachable(f"Could not reach Spotify while {what}: {error.__class__.__name__}.")
     if isinstance(error, ValueError):
-        return SpotifyApiError(f"Spotify sent a response that is not valid JSON while {what}.")
+        return MalformedResponse(f"Spotify sent a response that is not valid JSON while {what}.")
     return SpotifyApiError(f"Unexpected error while {what}: {error}")
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def get_json(client: spotipy.Spotify, path: str, what: str, **params: Any) -> dict[str, Any]:
@@ -210,7 +230,7 @@ def get_json(client: spotipy.Spotify, path: str, what: str, **params: Any) -> di
         raise explain(exc, what) from None
     # spotipy turns an undecodable body into None; an API object is always a dict.
     if not isinstance(result, dict):
-        raise SpotifyApiError(
+        raise MalformedResponse(
             f"Spotify sent a malformed response while {what} (expected a JSON object). "
             "Nothing was lost; run again."
         )
@@ -227,7 +247,7 @@ def follow_pages(client: spotipy.Spotify, first: dict, what: str) -> Iterator[di
     page = first
     while True:
         if not isinstance(page.get("items"), list):
-            raise SpotifyApiError(f"Spotify sent a page without `items` while {what}.")
+            raise MalformedResponse(f"Spotify sent a page without `items` while {what}.")
         yield page
         next_url = page.get("next")
         if not next_url:

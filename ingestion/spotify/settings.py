@@ -1,4 +1,4 @@
-"""Constants of the Spotify Web API and of the raw tables we load it into."""
+"""Constants of the Spotify Web API."""
 
 from typing import Final
 
@@ -20,50 +20,3 @@ USER_SCOPE: Final = "playlist-read-private playlist-read-collaborative"
 DEFAULT_REDIRECT_URI: Final = "http://127.0.0.1:8888/callback"
 
 API_MODES: Final = ("auto", "current", "legacy")
-
-# Raw tables: keys plus the API object, unchanged, in a JSON column named payload.
-PAYLOAD_COLUMN: Final = {"name": "payload", "data_type": "json"}
-OBSERVED_AT_COLUMN: Final = {"name": "observed_at", "data_type": "timestamp", "nullable": False}
-
-
-def _text(name: str) -> dict:
-    return {"name": name, "data_type": "text", "nullable": False}
-
-
-RAW_TABLES: Final[dict[str, dict]] = {
-    "playlists": {
-        # One row per observation: a snapshot fetched again on a later day adds a row, so
-        # the day a snapshot was first seen survives (entries are merged per snapshot).
-        "primary_key": ("playlist_id", "snapshot_id", "observed_at"),
-        "columns": [_text("playlist_id"), _text("snapshot_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
-    },
-    "playlist_entries": {
-        "primary_key": ("playlist_id", "snapshot_id", "position"),
-        "columns": [
-            _text("playlist_id"),
-            _text("snapshot_id"),
-            {"name": "position", "data_type": "bigint", "nullable": False},
-            OBSERVED_AT_COLUMN,
-            PAYLOAD_COLUMN,
-        ],
-    },
-    "artists": {
-        "primary_key": ("artist_id",),
-        "columns": [_text("artist_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
-    },
-    "albums": {
-        "primary_key": ("album_id",),
-        "columns": [_text("album_id"), OBSERVED_AT_COLUMN, PAYLOAD_COLUMN],
-    },
-}
-
-
-def table_hints(table: str) -> dict:
-    """dlt resource hints for a raw table: merge on its key, columns fixed on purpose."""
-    spec = RAW_TABLES[table]
-    return {
-        "name": table,
-        "primary_key": list(spec["primary_key"]),
-        "write_disposition": "merge",
-        "columns": {column["name"]: dict(column) for column in spec["columns"]},
-    }

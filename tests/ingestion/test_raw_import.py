@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.lake import Lake
-from ingestion.raw_import import import_files, infer_observed_at, records_of_import
+from ingestion.lake.imports import import_files, infer_observed_at, records_of_import
 from tests.conftest import FIXTURES, TOP50, TOP50_PLAYLIST_ID
 
 

@@ -49,7 +49,7 @@ def settings(orchestration_env: Path) -> Settings:
 @pytest.fixture(scope="package")
 def defs(settings: Settings) -> Definitions:
     """The definitions on the package's data dir (runs `dbt parse` once), in demo mode."""
-    from orchestration.dagster.definitions import build_defs
+    from orchestration.defs.definitions import build_defs
 
     return build_defs(settings, demo=True, extract_retry_policy=FAST_RETRY)
 
@@ -57,7 +57,7 @@ def defs(settings: Settings) -> Definitions:
 @pytest.fixture(scope="package")
 def materialized(defs: Definitions, settings: Settings) -> ExecuteInProcessResult:
     """Every asset materialized once, in process, on the local API replica."""
-    from orchestration.dagster.resources import SpotifyDbtCliResource, SpotifyEltResource
+    from orchestration.defs.resources import SpotifyDbtCliResource, SpotifyEltResource
 
     assets = [a for a in defs.assets or [] if isinstance(a, AssetsDefinition)]
     return materialize(

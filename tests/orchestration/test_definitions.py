@@ -4,8 +4,8 @@ import importlib
 
 from dagster import AssetKey, Backoff, Definitions
 
-from ingestion.spotify.settings import RAW_TABLES
-from orchestration.dagster.assets import EXTRACT_RETRY_POLICY, LAKE, RAW, SPOTIFY_API
+from ingestion.raw_tables import RAW_TABLES
+from orchestration.defs.assets import EXTRACT_RETRY_POLICY, LAKE, RAW, SPOTIFY_API
 
 JOB_NAMES = ("extract_job", "load_and_transform_job", "elt_job")
 MARTS = ("albums", "artists", "songs", "song_artists", "album_artists", "playlists")
@@ -24,8 +24,8 @@ def _ancestors(defs: Definitions, key: AssetKey) -> set[AssetKey]:
 
 
 def test_module_defs_load_and_resolve_every_job(defs: Definitions) -> None:
-    # The code location `dagster dev -m orchestration.dagster.definitions` loads.
-    module = importlib.import_module("orchestration.dagster.definitions")
+    # The code location `dagster dev -m orchestration.defs.definitions` loads.
+    module = importlib.import_module("orchestration.defs.definitions")
     for definitions in (module.defs, defs):
         Definitions.validate_loadable(definitions)
         for name in JOB_NAMES:
@@ -72,7 +72,7 @@ def test_dbt_tests_are_asset_checks(defs: Definitions) -> None:
 
 
 def test_extraction_retries_with_exponential_backoff() -> None:
-    module = importlib.import_module("orchestration.dagster.definitions")
+    module = importlib.import_module("orchestration.defs.definitions")
     policy = module.defs.get_assets_def(LAKE).op.retry_policy
     assert policy == EXTRACT_RETRY_POLICY
     assert policy.max_retries >= 2

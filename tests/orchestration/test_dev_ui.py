@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from orchestration import dev
-from orchestration.config import PROJECT_ROOT, Settings
+from orchestration.config import CHECKOUT_ROOT as PROJECT_ROOT
+from orchestration.config import Settings
 from tests.browser import ARTIFACTS, dump_dom, screenshot
 from tests.network import free_port
 

@@ -8,11 +8,11 @@ import pytest
 from dagster import RunRequest, SensorResult, SkipReason, build_sensor_context
 
 from ingestion.lake import Lake
-from ingestion.raw_import import import_files
+from ingestion.lake.imports import import_files
 from orchestration.config import Settings
-from orchestration.dagster import sensors
-from orchestration.dagster.resources import SpotifyEltResource
-from orchestration.dagster.sensors import LakeCursor, LakeFile, new_files, new_lake_files
+from orchestration.defs import sensors
+from orchestration.defs.resources import SpotifyEltResource
+from orchestration.defs.sensors import LakeCursor, LakeFile, new_files, new_lake_files
 from tests.conftest import TOP50
 
 RECORD = b'{"playlist_id": "p1", "snapshot_id": "s1", "observed_at": "2026-01-01", "payload": {}}\n'

@@ -18,10 +18,10 @@ from dagster import (
 
 from ingestion.spotify_replica import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 from orchestration.config import Settings
-from orchestration.dagster import alerts
-from orchestration.dagster.alerts import alert_on_run_failure, post_alert
-from orchestration.dagster.assets import build_extract_asset, load
-from orchestration.dagster.resources import SpotifyEltResource
+from orchestration.defs import alerts
+from orchestration.defs.alerts import alert_on_run_failure, post_alert
+from orchestration.defs.assets import build_extract_asset, load
+from orchestration.defs.resources import SpotifyEltResource
 from tests.orchestration.conftest import FAST_RETRY, Webhook
 
 

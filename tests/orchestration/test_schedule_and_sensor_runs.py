@@ -17,8 +17,8 @@ from dagster import (
 
 from orchestration import steps
 from orchestration.config import Settings
-from orchestration.dagster import sensors
-from orchestration.dagster.resources import SpotifyEltResource
+from orchestration.defs import sensors
+from orchestration.defs.resources import SpotifyEltResource
 from tests.orchestration.conftest import FAST_RETRY
 
 pytestmark = [
@@ -30,7 +30,7 @@ pytestmark = [
 @pytest.fixture
 def day(settings: Settings, defs: Definitions, tmp_path: Path) -> tuple[Settings, Definitions]:
     """Definitions on an empty data dir of their own (with the package's parsed manifest)."""
-    from orchestration.dagster.definitions import build_defs
+    from orchestration.defs.definitions import build_defs
 
     fresh = Settings.resolve(tmp_path / "data")
     shutil.copytree(settings.data_dir / "dbt" / "manifest", fresh.data_dir / "dbt" / "manifest")

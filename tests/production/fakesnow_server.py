@@ -32,10 +32,18 @@ the SQL it would send to Snowflake:
 7. dbt's persist_docs comments several columns in one `ALTER TABLE t ALTER "A" COMMENT
    $$…$$, "B" COMMENT $$…$$`; fakesnow parses one `ALTER COLUMN … COMMENT` at a time.
 8. Service users: fakesnow lets anyone in. Here `ALTER USER <name> SET RSA_PUBLIC_KEY =
-   '…'` (or `SET PASSWORD = '…'`), as warehouse/snowflake_setup.sql runs it, registers
+   '…'` (or `SET PASSWORD = '…'`), as ingestion/warehouse/snowflake_setup.sql runs it, registers
    the user, whose logins are then checked: a key-pair login's JWT must be signed by the
    registered key and name it, a password login must match. Unregistered users (the
    tests' `fake`/`snow`) are let in as before.
+9. Several statements in one request (`CREATE …; ALTER …`, as dlt sends its DDL and
+   merges to Snowflake with MULTI_STATEMENT_COUNT): fakesnow runs one statement per
+   request. Here they are split as the connector's own `split_statements` splits them
+   and run in order; the answer is the last statement's.
+10. A database-qualified temporary table (`CREATE TEMPORARY TABLE "DB"."S"."T" AS …`,
+   as dbt-snowflake creates them for unit tests and incremental models): fakesnow
+   (DuckDB) keeps temporary tables in a catalog of their own and rejects the name.
+   Here it is an ordinary table; dbt drops it when done, as it would the temporary one.
 
 The file upload itself (the connector PUTs the file to the stage over HTTP), the
 merge, DDL and state SQL of dlt and everything else dbt sends are fakesnow's own
@@ -63,6 +71,11 @@ _SERVICE_USERS: dict[str, dict[str, str]] = {}
 _ALTER_USER = re.compile(
     r"^\s*alter\s+user\s+(?:if\s+exists\s+)?\"?([\w$]+)\"?\s+set\s+(rsa_public_key|password)"
     r"\s*=\s*'([^']*)'\s*;?\s*$",
+    re.IGNORECASE,
+)
+_QUALIFIED_TEMPORARY_TABLE = re.compile(
+    r"^(\s*create\s+(?:or\s+replace\s+)?)(?:local\s+|global\s+)?temp(?:orary)?\s+"
+    r"(table\s+(?:if\s+not\s+exists\s+)?(?:\"[^\"]+\"|\w+)\.(?:\"[^\"]+\"|\w+)\.)",
     re.IGNORECASE,
 )
 _ALTER_COLUMNS = re.compile(r"^\s*alter\s+table\s+(\S+)\s+alter\s+(?!column\b)", re.IGNORECASE)
@@ -147,6 +160,11 @@ def _close_fakesnow_gaps() -> None:
                 for statement in column_comments:
                     original_execute(self, statement, *args, **kwargs)
                 return self
+            if len(statements := _statements(command)) > 1:
+                for statement in statements:
+                    execute(self, statement, *args, **kwargs)
+                return self
+            command = _QUALIFIED_TEMPORARY_TABLE.sub(r"\1\2", command, count=1)
             return original_execute(self, command, *args, **kwargs)
         except snowflake.connector.errors.Error:
             raise
@@ -251,6 +269,21 @@ def _copy_json_by_column_name(
         sql = "SELECT 'Copy executed with 0 files processed.' AS status"
     duck_conn.execute(sql)
     return sql
+
+
+def _statements(command: str) -> list[str]:
+    """The statements of a request, split as snowflake-connector-python splits scripts (gap 9)."""
+    if ";" not in command.strip().rstrip(";"):
+        return [command]
+    from io import StringIO
+
+    from snowflake.connector.util_text import split_statements
+
+    return [
+        statement
+        for statement, _ in split_statements(StringIO(command), remove_comments=True)
+        if statement.strip().rstrip(";").strip()
+    ]
 
 
 def _column_comments(command: str) -> list[str]:

@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from orchestration.config import CHECKOUT_ROOT
 from tests.network import free_port
+
+DBT_PROJECT_DIR = CHECKOUT_ROOT / "dbt_project"
 
 HOST = "127.0.0.1"
 ACCOUNT = "fakesnow"
@@ -75,8 +79,9 @@ class SnowflakeServer:
         }
 
     def dbt_environment(self, database: str, user: str = USER) -> dict[str, str]:
-        """What the `fakesnow` target of dbt_project/profiles.yml reads through env_var()."""
+        """The tests' dbt profile (target `fakesnow`) and what it reads through env_var()."""
         return {
+            "SPOTIFY_ELT_DBT_PROFILES_DIR": str(write_test_profiles(self.log_path.parent)),
             "SPOTIFY_ELT_FAKESNOW_HOST": self.host,
             "SPOTIFY_ELT_FAKESNOW_PORT": str(self.port),
             "SNOWFLAKE_USER": user,
@@ -89,6 +94,31 @@ class SnowflakeServer:
 
         with snowflake.connector.connect(**self.connector_params(database)) as connection:
             return connection.cursor().execute(sql).fetchall()
+
+
+FAKESNOW_TARGET = "fakesnow"
+
+
+def write_test_profiles(folder: Path) -> Path:
+    """The project's profiles.yml plus a target `fakesnow`: its `prod`, pointed at the server.
+
+    The stand-in stays in the tests: the committed profiles know nothing of it, and the
+    target differs from prod only in where it connects (host, port, plain HTTP).
+    """
+    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    outputs = profiles["spotify_elt"]["outputs"]
+    outputs[FAKESNOW_TARGET] = {
+        **outputs["prod"],
+        "account": ACCOUNT,
+        "host": "{{ env_var('SPOTIFY_ELT_FAKESNOW_HOST', '127.0.0.1') }}",
+        "port": "{{ env_var('SPOTIFY_ELT_FAKESNOW_PORT', '8080') | as_number }}",
+        "protocol": "http",
+        "user": "{{ env_var('SNOWFLAKE_USER', 'fake') }}",
+        "password": "{{ env_var('DBT_ENV_SECRET_SNOWFLAKE_PASSWORD', 'snow') }}",
+        "threads": 4,
+    }
+    (folder / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
+    return folder
 
 
 def _answers(port: int) -> bool:

@@ -4,7 +4,7 @@ import boto3
 import duckdb
 
 from ingestion.lake import Lake
-from ingestion.raw_import import import_files
+from ingestion.lake.imports import import_files
 from orchestration import steps
 from orchestration.config import Settings
 from tests.conftest import TOP50, TOP50_PLAYLIST_ID

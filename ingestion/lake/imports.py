@@ -8,7 +8,8 @@ embedded under `tracks` and/or `items`.
 A file lands in the lake unchanged, under a name derived from its SHA-256, so
 importing it twice changes nothing. What the file does not carry (playlist id,
 observation time) is inferred or given by options, and kept in a sidecar
-`.meta.json` next to it, which `lake_source` reads to load the file.
+`.meta.json` next to it, which the lake reader (ingestion/lake/reader.py) reads to
+load the file.
 """
 
 import gzip
@@ -20,18 +21,15 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import fsspec
 
 from ingestion.errors import LakeFileError
-
-if TYPE_CHECKING:  # lake.py reads what this module writes, and imports it
-    from ingestion.lake import Lake
+from ingestion.lake.layout import Lake, imported_file_paths
 
 logger = logging.getLogger(__name__)
 
-IMPORTS_DIR = "imports"
 _PLAYLIST_IN_HREF = re.compile(r"/playlists/([0-9A-Za-z]{22})")
 # e.g. spotify_raw_2023-11-01 08:47:52.123456.json, top50_20231101T084752Z.json.gz
 _TIME_IN_NAME = re.compile(
@@ -174,7 +172,7 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
 
 def import_files(
     paths: list[str],
-    lake: "Lake",
+    lake: Lake,
     playlist_id: str | None = None,
     observed_at: datetime | None = None,
 ) -> ImportOutcome:
@@ -202,7 +200,7 @@ def import_files(
 
 def _import_one(
     source: str,
-    lake: "Lake",
+    lake: Lake,
     playlist_id: str | None,
     observed_at: datetime | None,
 ) -> ImportedFile | None:
@@ -227,8 +225,8 @@ def _import_one(
     day = observed.astimezone(UTC).date().isoformat()
     name = PurePosixPath(source).name
     # Paths relative to the lake, so a moved lake (or one on S3) still reads back.
-    lake_path = f"{IMPORTS_DIR}/date={day}/{sha[:16]}-{name}"
-    meta_path = lake.path(f"{IMPORTS_DIR}/date={day}/{sha[:16]}.meta.json")
+    lake_path, sidecar_path = imported_file_paths(day, sha, name)
+    meta_path = lake.path(sidecar_path)
     if lake.fs.exists(meta_path):
         return None
     snapshot = document.get("snapshot_id") if kind == "playlist" else None

@@ -1,4 +1,4 @@
-"""The warehouse on Snowflake: dlt's Snowflake destination, chosen by the dbt target.
+"""The warehouse's dlt destination, chosen by the dbt target: DuckDB or Snowflake.
 
 The target name (`spotify-elt run --target prod`, or SPOTIFY_ELT_TARGET) picks both
 sides of the warehouse: dbt's output in dbt_project/profiles.yml and, through
@@ -11,11 +11,6 @@ dlt reads the connection from its own configuration, the section
 __USERNAME, __WAREHOUSE, __ROLE, and either __PRIVATE_KEY (+ __PRIVATE_KEY_PASSPHRASE),
 __PRIVATE_KEY_PATH, or __PASSWORD). Key-pair authentication is what Snowflake wants
 for service users; docs/snowflake.md has the keys, the setup script and the costs.
-
-The `fakesnow` target is Snowflake as fakesnow's server speaks it (the tests start
-one on 127.0.0.1). The destination differs in one capability only: fakesnow runs
-one statement per request, so dlt sends its DDL and merge statements one by one
-instead of joined with `;`. Real Snowflake accepts either; the SQL is the same.
 """
 
 from pathlib import Path
@@ -31,7 +26,6 @@ from dlt.common.destination import Destination
 from ingestion.errors import ConfigurationError
 
 DUCKDB_TARGETS = ("dev", "ci")
-FAKESNOW_TARGET = "fakesnow"
 # The section dlt reads: [destination.snowflake…] for every Snowflake target.
 DESTINATION_NAME = "snowflake"
 
@@ -42,10 +36,6 @@ def snowflake_destination(target: str = "prod") -> Destination:
         raise ConfigurationError(
             f"The dbt target '{target}' is a DuckDB target; Snowflake targets are all others "
             "(e.g. --target prod)."
-        )
-    if target == FAKESNOW_TARGET:
-        return dlt.destinations.snowflake(
-            destination_name=DESTINATION_NAME, supports_multiple_statements=False
         )
     return dlt.destinations.snowflake(destination_name=DESTINATION_NAME)
 

@@ -2,7 +2,7 @@
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
-from orchestration.dagster.jobs import extract_job
+from orchestration.defs.jobs import extract_job
 
 # Once a day, early UTC: Spotify's editorial playlists change overnight.
 EXTRACT_CRON = "0 6 * * *"

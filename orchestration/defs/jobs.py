@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from orchestration.dagster.assets import LAKE
+from orchestration.defs.assets import LAKE
 
 # The EventBridge rule's half: API → lake only. New lake files then start the rest.
 extract_job = define_asset_job(

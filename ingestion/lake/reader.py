@@ -1,77 +1,29 @@
-"""The raw lake: what the API returned, as JSON lines, partitioned by resource and date.
+"""Reading the lake back: the dlt source that loads lake files into the raw tables.
 
-Layout under the lake's bucket_url (a local folder or s3://…):
-
-    spotify/<resource>/date=<YYYY-MM-DD>/<load_id>.<file_id>.jsonl
-
-Each line is one record of the `spotify` source: the keys, `observed_at`, and
-`payload`, the API object unchanged. dlt's filesystem destination writes it;
-`lake_source` reads it back, so the warehouse can always be rebuilt from the
-lake alone without calling the API.
+Table files (written by `extract`) and imported files (through their sidecars)
+become rows of the same raw tables, with the same keys, so the warehouse can
+always be rebuilt from the lake alone without calling the API. Only files written
+since the last load are read (dlt's incremental cursor on their modification time).
 """
 
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import dlt
-import fsspec
-from dlt.common.configuration import resolve_configuration
-from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
 from dlt.sources import DltResource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
+from ingestion import raw_tables
 from ingestion.errors import LakeFileError
-from ingestion.raw_import import IMPORTS_DIR, records_of_import
-from ingestion.spotify import settings
+from ingestion.lake.imports import records_of_import
+from ingestion.lake.layout import Lake, sidecar_glob, table_glob
 
 logger = logging.getLogger(__name__)
 
-LAKE_DATASET = "spotify"
-LAKE_LAYOUT = "{table_name}/date={YYYY}-{MM}-{DD}/{load_id}.{file_id}.{ext}"
 # Columns dlt adds in the lake; the warehouse load makes its own.
 _DLT_COLUMNS = ("_dlt_load_id", "_dlt_id")
-
-
-@dataclass(frozen=True)
-class Lake:
-    """The lake's location and how to reach it.
-
-    Credentials come from dlt's `[destination.filesystem.credentials]` (or the
-    environment form DESTINATION__FILESYSTEM__CREDENTIALS__…), the one place both
-    the writing and the reading side use.
-    """
-
-    url: str
-
-    @cached_property
-    def config(self) -> FilesystemConfiguration:
-        return resolve_configuration(
-            FilesystemConfiguration(bucket_url=self.url), sections=("destination", "filesystem")
-        )
-
-    @cached_property
-    def _fs_root(self) -> tuple[fsspec.AbstractFileSystem, str]:
-        return fsspec_from_config(self.config)
-
-    @property
-    def fs(self) -> fsspec.AbstractFileSystem:
-        return self._fs_root[0]
-
-    @property
-    def root(self) -> str:
-        return self._fs_root[1].rstrip("/")
-
-    @property
-    def credentials(self) -> Any:
-        """What dlt's filesystem destination needs; None lets a local folder need nothing."""
-        return None if self.config.protocol == "file" else self.config.credentials
-
-    def path(self, relative: str) -> str:
-        return f"{self.root}/{relative}"
 
 
 def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
@@ -108,9 +60,9 @@ def _files(lake: Lake, glob: str, name: str) -> DltResource:
 
 
 def _table_reader(table: str, lake: Lake) -> DltResource:
-    files = _files(lake, f"{LAKE_DATASET}/{table}/**/*.jsonl*", f"lake_{table}_files")
+    files = _files(lake, table_glob(table), f"lake_{table}_files")
 
-    @dlt.transformer(**settings.table_hints(table))
+    @dlt.transformer(**raw_tables.table_hints(table))
     def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
         for file in items:
             records = list(read_lake_file(file))
@@ -122,9 +74,9 @@ def _table_reader(table: str, lake: Lake) -> DltResource:
 
 
 def _imports_reader(table: str, lake: Lake) -> DltResource:
-    """Rows of `table` from files brought in by `spotify-elt import-raw` (see raw_import)."""
-    files = _files(lake, f"{IMPORTS_DIR}/**/*.meta.json", f"imports_{table}_files")
-    hints = settings.table_hints(table)
+    """Rows of `table` from files brought in by `spotify-elt import-raw` (see imports.py)."""
+    files = _files(lake, sidecar_glob(), f"imports_{table}_files")
+    hints = raw_tables.table_hints(table)
     hints["name"] = f"imports_{table}"
 
     @dlt.transformer(table_name=table, **hints)
@@ -142,7 +94,7 @@ def _imports_reader(table: str, lake: Lake) -> DltResource:
 
 def _empty_table(table: str) -> DltResource:
     # The dbt sources need every raw table, even one no file has filled yet.
-    hints = settings.table_hints(table)
+    hints = raw_tables.table_hints(table)
     hints["name"] = f"{table}_schema"
 
     @dlt.resource(table_name=table, **hints)
@@ -156,7 +108,7 @@ def _empty_table(table: str) -> DltResource:
 def lake_source(lake: Lake) -> list[DltResource]:
     """Read the lake into the raw tables (same names and keys as the `spotify` API source)."""
     resources: list[DltResource] = []
-    for table in settings.RAW_TABLES:
+    for table in raw_tables.RAW_TABLES:
         resources += [_empty_table(table), _table_reader(table, lake)]
         if table in ("playlists", "playlist_entries"):
             resources.append(_imports_reader(table, lake))

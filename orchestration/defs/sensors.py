@@ -1,10 +1,9 @@
 """The lake sensor: new raw files start loading and the dbt build (the S3 put trigger).
 
 It lists the lake (a local folder or s3://, through `Lake.fs`) every 30 seconds
-and watches the files the loader reads:
-
-    spotify/<table>/date=…/<load_id>.<file_id>.jsonl   written by `extract` or by hand
-    imports/date=…/<sha>.meta.json                     written last by `spotify-elt import-raw`
+and watches the files the loader reads: table files written by `extract` (or by
+hand) and the sidecars `spotify-elt import-raw` writes last
+(`ingestion.lake.layout.is_loadable` says which).
 
 The cursor is a high-water mark on the files' modification times plus the paths
 seen at exactly that time: a file is new when it is newer than the mark, or as
@@ -20,7 +19,6 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from dagster import (
@@ -33,10 +31,9 @@ from dagster import (
 )
 from dlt.common.storages.fsspec_filesystem import MTIME_DISPATCH
 
-from ingestion.lake import LAKE_DATASET, Lake
-from ingestion.raw_import import IMPORTS_DIR
-from orchestration.dagster.jobs import load_and_transform_job
-from orchestration.dagster.resources import SpotifyEltResource
+from ingestion.lake.layout import LOADABLE_DIRS, Lake, is_loadable
+from orchestration.defs.jobs import load_and_transform_job
+from orchestration.defs.resources import SpotifyEltResource
 
 SETTLE_SECONDS = 10.0
 SENSOR_INTERVAL_SECONDS = 30
@@ -69,29 +66,18 @@ class LakeCursor:
         return file.mtime > self.mtime or (file.mtime == self.mtime and file.path not in self.paths)
 
 
-def is_loadable(relative_path: str) -> bool:
-    """True for the files `load` reads: table data and import sidecars, not dlt's own."""
-    parts = PurePosixPath(relative_path).parts
-    name = parts[-1]
-    if parts[0] == LAKE_DATASET:
-        return len(parts) >= 3 and not parts[1].startswith("_dlt") and ".jsonl" in name
-    if parts[0] == IMPORTS_DIR:
-        return name.endswith(".meta.json")
-    return False
-
-
 def list_lake_files(lake: Lake) -> list[LakeFile]:
     """The loadable files of the lake with their modification times (empty for a new lake)."""
     mtime_of = MTIME_DISPATCH[lake.config.protocol]
     files = []
-    for top in (LAKE_DATASET, IMPORTS_DIR):
+    for top in LOADABLE_DIRS:
         # A long-lived daemon must not see a listing cached by fsspec on an earlier tick.
         lake.fs.invalidate_cache(lake.path(top))
         found: dict[str, dict[str, Any]] = lake.fs.find(lake.path(top), detail=True)
         for full_path, info in found.items():
             if info.get("type", "file") != "file":
                 continue
-            relative = full_path[len(lake.root) :].lstrip("/")
+            relative = lake.relative(full_path)
             if is_loadable(relative):
                 files.append(LakeFile(relative, mtime_of(info).timestamp()))
     return files

@@ -1,4 +1,9 @@
-"""Demo mode: with no Spotify credentials, run against the bundled local API replica."""
+"""How a run reaches Spotify: the real Web API, or (demo mode) the bundled local replica.
+
+The one place that decides: with no Spotify credentials configured, or when asked
+(`--demo`, SPOTIFY_ELT_DEMO=1), runs use the replica. The CLI and Dagster both
+call `spotify_access`.
+"""
 
 import logging
 import os
@@ -32,6 +37,10 @@ class SpotifyAccess:
     source_args: dict = field(default_factory=dict)
     server: ReplicaServer | None = None
 
+    @property
+    def description(self) -> str:
+        return "demo mode: local Spotify API replica" if self.demo else "Spotify Web API"
+
 
 def has_credentials() -> bool:
     """True when a Spotify client id is configured (env or .dlt/secrets.toml)."""
@@ -41,11 +50,22 @@ def has_credentials() -> bool:
         return False
 
 
+def demo_requested() -> bool:
+    """SPOTIFY_ELT_DEMO=1 forces demo mode (Dagster's definitions, cron jobs)."""
+    return os.environ.get("SPOTIFY_ELT_DEMO", "").lower() in ("1", "true", "yes")
+
+
 @contextmanager
-def spotify_access(force_demo: bool = False, day: int | None = None) -> Iterator[SpotifyAccess]:
-    """Yield how to reach Spotify; starts (and stops) the replica in demo mode."""
-    if has_credentials() and not force_demo:
-        yield SpotifyAccess(demo=False)
+def spotify_access(
+    force_demo: bool = False, day: int | None = None, playlists: list[str] | None = None
+) -> Iterator[SpotifyAccess]:
+    """Yield how to reach Spotify; starts (and stops) the replica in demo mode.
+
+    `playlists`, when given, replace the configured ones (or the demo's).
+    """
+    override = {"playlists": list(playlists)} if playlists else {}
+    if has_credentials() and not (force_demo or demo_requested()):
+        yield SpotifyAccess(demo=False, source_args=override)
         return
     catalog = Catalog.generate(seed=42)
     if day is None and os.environ.get("SPOTIFY_ELT_DEMO_DAY"):
@@ -58,7 +78,8 @@ def spotify_access(force_demo: bool = False, day: int | None = None) -> Iterator
             server.api_base_url,
             simulated_day,
         )
-        yield SpotifyAccess(demo=True, server=server, source_args=replica_source_args(server))
+        args = {**replica_source_args(server), **override}
+        yield SpotifyAccess(demo=True, server=server, source_args=args)
 
 
 def replica_source_args(server: ReplicaServer, user_token: bool = True) -> dict:

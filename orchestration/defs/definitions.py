@@ -1,28 +1,28 @@
-"""The Dagster code location: `dagster dev -m orchestration.dagster.definitions`.
+"""The Dagster code location: plain `dagster dev` in the project root loads it
+([tool.dagster] in pyproject.toml), as does `make dev`.
 
-Settings come from the SPOTIFY_ELT_* environment, as for the CLI (./data by
+Settings come from the SPOTIFY_ELT_* environment, as for the CLI (<home>/data by
 default); SPOTIFY_ELT_DEMO=1 uses the local API replica even with credentials.
 Loading runs `dbt parse` when the manifest is missing (and always under
 `dagster dev`, to pick up model changes).
 """
 
-import os
-
 from dagster import Definitions, RetryPolicy
 
-from orchestration.config import Settings
-from orchestration.dagster.alerts import alert_on_run_failure
-from orchestration.dagster.assets import (
+from orchestration.access import demo_requested
+from orchestration.config import Settings, use_project_configuration
+from orchestration.defs.alerts import alert_on_run_failure
+from orchestration.defs.assets import (
     EXTRACT_RETRY_POLICY,
     build_dbt_assets,
     build_extract_asset,
     load,
     spotify_api,
 )
-from orchestration.dagster.jobs import JOBS
-from orchestration.dagster.resources import SpotifyDbtCliResource, SpotifyEltResource
-from orchestration.dagster.schedules import daily_extract_schedule
-from orchestration.dagster.sensors import new_lake_files
+from orchestration.defs.jobs import JOBS
+from orchestration.defs.resources import SpotifyDbtCliResource, SpotifyEltResource
+from orchestration.defs.schedules import daily_extract_schedule
+from orchestration.defs.sensors import new_lake_files
 
 
 def build_defs(
@@ -33,7 +33,7 @@ def build_defs(
     """All definitions for one `Settings` (resolved from the environment by default)."""
     settings = settings or Settings.resolve()
     if demo is None:
-        demo = os.environ.get("SPOTIFY_ELT_DEMO", "").lower() in ("1", "true", "yes")
+        demo = demo_requested()
     transform = build_dbt_assets(settings)
     return Definitions(
         assets=[spotify_api, build_extract_asset(extract_retry_policy), load, transform],
@@ -47,4 +47,6 @@ def build_defs(
     )
 
 
+# dlt reads <home>/.dlt whichever directory the Dagster processes start in.
+use_project_configuration()
 defs = build_defs()

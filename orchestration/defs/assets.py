@@ -29,13 +29,12 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from ingestion.errors import ConfigurationError, ExtractionIncompleteError, SpotifyEltError
-from ingestion.lake import LAKE_DATASET
-from ingestion.pipelines import RAW_DATASET
-from ingestion.spotify.settings import RAW_TABLES
+from ingestion.lake.layout import LAKE_DATASET
+from ingestion.raw_tables import RAW_DATASET, RAW_TABLES
 from orchestration import steps
+from orchestration.access import spotify_access
 from orchestration.config import Settings
-from orchestration.dagster.resources import SpotifyDbtCliResource, SpotifyEltResource, dbt_project
-from orchestration.demo import spotify_access
+from orchestration.defs.resources import SpotifyDbtCliResource, SpotifyEltResource, dbt_project
 
 SPOTIFY_API = AssetKey("spotify_api")
 LAKE = AssetKey(["lake", LAKE_DATASET])
@@ -94,22 +93,16 @@ def build_extract_asset(retry_policy: RetryPolicy = EXTRACT_RETRY_POLICY) -> Ass
     )
     def extract(context: AssetExecutionContext, spotify: SpotifyEltResource) -> MaterializeResult:
         try:
-            with spotify_access(force_demo=spotify.demo) as access:
-                args = dict(access.source_args)
-                if spotify.playlists:
-                    args["playlists"] = list(spotify.playlists)
-                context.log.info(
-                    "extracting from %s",
-                    "the local replica (demo mode)" if access.demo else "the Spotify Web API",
-                )
-                result = steps.extract(spotify.settings, args)
+            with spotify_access(force_demo=spotify.demo, playlists=spotify.playlists) as access:
+                context.log.info("extracting from the %s", access.description)
+                result = steps.extract(spotify.settings, access.source_args)
         except ConfigurationError as error:
             # Retrying cannot fix a missing secret or a bad playlist reference.
             raise Failure(description=str(error), allow_retries=False) from error
         except ExtractionIncompleteError as error:
             # The good playlists landed (and the lake sensor will load them); retry the rest.
             raise Failure(
-                description=str(error), metadata=_extract_metadata(getattr(error, "result", None))
+                description=str(error), metadata=_extract_metadata(error.result)
             ) from error
         except SpotifyEltError as error:
             raise Failure(description=str(error)) from error
