@@ -15,7 +15,7 @@ import dlt
 from dlt.sources import DltResource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
-from ingestion import raw_tables
+import ingestion.raw_tables as raw_tables
 from ingestion.errors import LakeFileError
 from ingestion.lake.imports import records_of_import
 from ingestion.lake.layout import Lake, sidecar_glob, table_glob

@@ -29,6 +29,7 @@ class SpotifyEltResource(ConfigurableResource):
     lake_url: str
     target: str = "dev"
     dbt_project_dir: str
+    dbt_profiles_dir: str | None = None
     demo: bool = Field(
         default=False,
         description="Use the local API replica even when Spotify credentials are configured.",
@@ -47,6 +48,7 @@ class SpotifyEltResource(ConfigurableResource):
             lake_url=settings.lake_url,
             target=settings.target,
             dbt_project_dir=str(settings.dbt_project_dir),
+            dbt_profiles_dir=str(settings.dbt_profiles_dir) if settings.dbt_profiles_dir else None,
             demo=demo,
             playlists=playlists,
         )
@@ -58,6 +60,7 @@ class SpotifyEltResource(ConfigurableResource):
             lake_url=self.lake_url,
             target=self.target,
             dbt_project_dir=Path(self.dbt_project_dir),
+            dbt_profiles_dir=Path(self.dbt_profiles_dir) if self.dbt_profiles_dir else None,
         )
 
 
@@ -85,7 +88,7 @@ class SpotifyDbtCliResource(DbtCliResource):
     ) -> "SpotifyDbtCliResource":
         return cls(
             project_dir=project or settings.dbt_project_dir,
-            profiles_dir=str(settings.dbt_project_dir),
+            profiles_dir=str(settings.profiles_dir),
             target=settings.target,
             dbt_executable=_dbt_executable(),
             env=settings.dbt_env(),
@@ -111,7 +114,7 @@ def dbt_project(settings: Settings) -> DbtProject:
     project = DbtProject(
         project_dir=settings.dbt_project_dir,
         target_path=manifest_dir(settings),
-        profiles_dir=settings.dbt_project_dir,
+        profiles_dir=settings.profiles_dir,
         target=settings.target,
     )
     if using_dagster_dev() or not project.manifest_path.exists():

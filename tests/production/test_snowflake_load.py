@@ -21,6 +21,7 @@ from dlt.common.destination.exceptions import DestinationException
 
 from ingestion.lake import Lake
 from ingestion.lake.imports import import_files
+from ingestion.raw_tables import RAW_TABLES
 from ingestion.warehouse.destinations import snowflake_destination, warehouse_destination_for
 from ingestion.warehouse.load import load_lake, warehouse_pipeline
 from tests.conftest import TOP50, TOP50_PLAYLIST_ID
@@ -30,7 +31,6 @@ from tests.production.snowflake_server import (
 )
 
 DATABASE = "SPOTIFY_LOAD"
-RAW_TABLES = ("playlists", "playlist_entries", "artists", "albums")
 CREDENTIALS = "DESTINATION__SNOWFLAKE__CREDENTIALS__"
 
 
