@@ -39,29 +39,38 @@ def _run_with_secrets(env: dict[str, str], *args: str, stdin: str | None = None)
     )
 
 
+def _headless_auth(env: dict[str, str], secrets, follow) -> subprocess.CompletedProcess:
+    """`spotify-elt auth --no-browser` as a person runs it: open the printed consent link,
+    paste back where the browser was sent (`follow` turns the link into that address)."""
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__SPOTIFY__")}
+    environment.update(env)
+    process = subprocess.Popen(
+        [str(__import__("tests.cli").cli.SPOTIFY_ELT), "auth", "--no-browser",
+         "--secrets-file", str(secrets)],
+        env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    line = process.stdout.readline()
+    assert "Go to the following URL: " in line, line
+    consent_url = line.split("Go to the following URL: ", 1)[1].strip()
+    stdout, stderr = process.communicate(follow(consent_url) + "\n", timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _redirect_of(url: str) -> str:
+    """Where Spotify's consent page sends the browser (the user clicked Agree)."""
+    return requests.get(url, allow_redirects=False, timeout=5).headers["Location"]
+
+
 def test_headless_auth_stores_the_refresh_token_and_a_run_uses_it(accounts_env, tmp_path):
     server, env = accounts_env
     secrets = tmp_path / ".dlt" / "secrets.toml"
     secrets.parent.mkdir()
     secrets.write_text('[sources.spotify]\nclient_id = "kept"\n# a comment that stays\n')
-    redirect = "http://127.0.0.1:8888/callback"
-    # What the user does in a browser: open the consent page, copy where it redirects.
-    consent = requests.get(
-        f"{server.accounts_base_url}/authorize",
-        params={
-            "client_id": DEMO_CLIENT_ID,
-            "response_type": "code",
-            "redirect_uri": redirect,
-            "scope": "playlist-read-private playlist-read-collaborative",
-        },
-        allow_redirects=False,
-        timeout=5,
-    )
-    redirected_to = consent.headers["Location"]
 
-    result = _run_with_secrets(
-        env, "auth", "--no-browser", "--secrets-file", str(secrets), stdin=redirected_to + "\n"
-    )
+    result = _headless_auth(env, secrets, _redirect_of)
 
     assert result.returncode == 0, result.stderr
     stored = tomllib.loads(secrets.read_text())["sources"]["spotify"]
@@ -79,6 +88,23 @@ def test_headless_auth_stores_the_refresh_token_and_a_run_uses_it(accounts_env, 
     run = _run_with_secrets(env, "extract", "--data-dir", str(tmp_path / "data"))
     assert run.returncode == 0, run.stderr
     assert "entries" in run.stdout
+
+
+def test_auth_refuses_a_callback_without_its_state(accounts_env, tmp_path):
+    """A redirect that does not carry the state of this consent (forged, or from another
+    attempt) is refused with one sentence, and nothing is stored."""
+    server, env = accounts_env
+    secrets = tmp_path / "secrets.toml"
+
+    def forged(url: str) -> str:
+        redirect = _redirect_of(url)
+        return redirect.split("&state=", 1)[0].split("?state=", 1)[0]
+
+    result = _headless_auth(env, secrets, forged)
+    assert result.returncode == 1
+    assert "did not carry the state" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not secrets.exists()
 
 
 def test_browser_auth_catches_the_redirect_on_loopback(accounts_env, tmp_path):
