@@ -22,6 +22,7 @@ from typing import Any
 import dlt
 import spotipy
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
 from ingestion.errors import ConfigurationError, Forbidden, NotFound, SpotifyApiError
@@ -167,7 +168,8 @@ def spotify_source(
     playlists: Any = dlt.config.value,
     client_id: str = dlt.secrets.value,
     client_secret: str = dlt.secrets.value,
-    refresh_token: str | None = None,
+    # A secret hint, so dlt keeps its value out of traces and `dlt pipeline … trace`.
+    refresh_token: TSecretStrValue | None = None,
     api_mode: str = "auto",
     enrich: bool = True,
     max_retry_after_seconds: float = 60.0,
