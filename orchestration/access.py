@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import dlt
+from dlt.common.configuration.exceptions import ConfigProviderException
 
+from ingestion.errors import ConfigurationError
 from ingestion.spotify_replica import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -43,11 +45,18 @@ class SpotifyAccess:
 
 
 def has_credentials() -> bool:
-    """True when a Spotify client id is configured (env or .dlt/secrets.toml)."""
+    """True when a Spotify client id is configured (env or .dlt/secrets.toml).
+
+    An unreadable config.toml or secrets.toml is an error, never a silent switch to demo
+    data: a cron job with a typo in its secrets must fail, not land the replica's playlists.
+    """
     try:
         return bool(dlt.secrets.get("sources.spotify.client_id"))
-    except Exception:  # an unreadable secrets.toml is reported by the real run
-        return False
+    except ConfigProviderException as error:
+        raise ConfigurationError(
+            f"The dlt configuration cannot be read: {error} Fix the file (TOML syntax: "
+            "https://toml.io) and run again."
+        ) from None
 
 
 def demo_requested() -> bool:
@@ -69,7 +78,12 @@ def spotify_access(
         return
     catalog = Catalog.generate(seed=42)
     if day is None and os.environ.get("SPOTIFY_ELT_DEMO_DAY"):
-        day = int(os.environ["SPOTIFY_ELT_DEMO_DAY"])
+        value = os.environ["SPOTIFY_ELT_DEMO_DAY"]
+        if not value.isdigit():
+            raise ConfigurationError(
+                f"SPOTIFY_ELT_DEMO_DAY must be a whole number of days (0, 1, 2…), not {value!r}."
+            )
+        day = int(value)
     simulated_day = day if day is not None else max((date.today() - DEMO_EPOCH).days, 0)
     with ReplicaServer(mode="current", catalog=catalog, day=simulated_day) as server:
         logger.info(

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ingestion.errors import (
+    ConfigurationError,
     ExtractionIncompleteError,
     SpotifyEltError,
     TransformError,
@@ -17,6 +18,7 @@ from ingestion.errors import (
 from orchestration import steps
 from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
+from orchestration.locking import exclusive_data_dir
 
 logger = logging.getLogger("spotify_elt")
 
@@ -47,8 +49,32 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+class _Cli(click.Group):
+    """Every failure is one sentence on stderr and exit code 1; `-v` adds the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SpotifyEltError as error:
+            if ctx.params.get("verbose"):
+                logger.exception("%s", error)
+            _fail(error)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if ctx.params.get("verbose"):
+                raise
+            _fail(
+                SpotifyEltError(
+                    f"unexpected {type(error).__name__}: {error} (run again with -v for the "
+                    "traceback, and report it if the message does not say what to do)"
+                )
+            )
+        return None
+
+
+@click.group(cls=_Cli)
+@click.option("-v", "--verbose", "--debug", is_flag=True, help="Debug logging and tracebacks.")
 def main(verbose: bool) -> None:
     """A dbt-centred ELT pipeline for Spotify data: API → lake → warehouse → marts."""
     _setup_logging(verbose)
@@ -59,6 +85,27 @@ def main(verbose: bool) -> None:
 def _fail(error: SpotifyEltError) -> None:
     click.echo(click.style("error: ", fg="red", bold=True) + str(error), err=True)
     sys.exit(1)
+
+
+def _locked_settings(
+    data_dir: Path | None, target: str | None = None, wait_seconds: float = 0.0
+) -> Settings:
+    """This command's settings, holding the data directory for the whole command."""
+    settings = Settings.resolve(data_dir, target)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / ".write-check").touch()
+        (settings.data_dir / ".write-check").unlink()
+    except OSError as error:
+        raise ConfigurationError(
+            f"Cannot use {settings.data_dir} as the data directory ({error.strerror}). Give a "
+            "writable folder with --data-dir or SPOTIFY_ELT_DATA_DIR."
+        ) from None
+    ctx = click.get_current_context()
+    ctx.with_resource(
+        exclusive_data_dir(settings.data_dir, ctx.info_name or "", wait_seconds=wait_seconds)
+    )
+    return settings
 
 
 def _step(name: str) -> None:
@@ -81,7 +128,7 @@ def run(
     no_docs: bool,
 ) -> None:
     """Extract → lake → warehouse → dbt build → docs, with a summary at the end."""
-    settings = Settings.resolve(data_dir, target)
+    settings = _locked_settings(data_dir, target)
     try:
         steps.warehouse_destination(settings)  # a misconfigured warehouse fails before any API call
     except SpotifyEltError as error:
@@ -163,7 +210,7 @@ def _summary(
 @click.option("--demo", is_flag=True, help="Use the local API replica even if credentials exist.")
 def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> None:
     """Only extract: Spotify API → lake."""
-    settings = Settings.resolve(data_dir)
+    settings = _locked_settings(data_dir)
     with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
         try:
             result = steps.extract(settings, access.source_args)
@@ -205,7 +252,7 @@ def import_raw(
     from ingestion.lake.imports import import_files
     from ingestion.spotify.references import parse_playlist_id
 
-    settings = Settings.resolve(data_dir, target)
+    settings = _locked_settings(data_dir, target)
     try:
         playlist = parse_playlist_id(playlist_id) if playlist_id else None
     except SpotifyEltError as error:
@@ -245,7 +292,7 @@ def import_raw(
 def load(data_dir: Path | None, target: str | None, rebuild: bool) -> None:
     """Only load: lake → raw_spotify tables (no API calls)."""
     try:
-        result = steps.load(Settings.resolve(data_dir, target), rebuild=rebuild)
+        result = steps.load(_locked_settings(data_dir, target), rebuild=rebuild)
     except SpotifyEltError as error:
         _fail(error)
     click.echo(", ".join(f"{table} {count}" for table, count in result.rows.items()))
@@ -257,7 +304,7 @@ def load(data_dir: Path | None, target: str | None, rebuild: bool) -> None:
 @click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
 def transform(data_dir: Path | None, target: str | None, no_docs: bool) -> None:
     """Only transform: dbt build and docs on the raw tables."""
-    settings = Settings.resolve(data_dir, target)
+    settings = _locked_settings(data_dir, target)
     try:
         result = steps.transform(settings, docs=not no_docs)
     except SpotifyEltError as error:
@@ -270,7 +317,7 @@ def transform(data_dir: Path | None, target: str | None, no_docs: bool) -> None:
 @target_option
 def rebuild(data_dir: Path | None, target: str | None) -> None:
     """Rebuild the warehouse from the lake alone (no API calls): load --rebuild, then transform."""
-    settings = Settings.resolve(data_dir, target)
+    settings = _locked_settings(data_dir, target)
     try:
         loaded = steps.load(settings, rebuild=True)
         result = steps.transform(settings)
@@ -291,7 +338,7 @@ def rebuild(data_dir: Path | None, target: str | None) -> None:
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
 def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, ...]) -> None:
     """Any dbt command on this project and data dir, e.g. `spotify-elt dbt compile -s top_songs`."""
-    invocation = steps.dbt(Settings.resolve(data_dir, target), *dbt_args)
+    invocation = steps.dbt(_locked_settings(data_dir, target), *dbt_args)
     if invocation.exception is not None:  # dbt could not run (usage, profile): say why
         click.echo(f"error: dbt {' '.join(dbt_args)}: {invocation.exception}", err=True)
     sys.exit(0 if invocation.success else 1)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import yaml
 from dbt.cli.main import dbtRunner
 
 from ingestion.errors import (
+    ConfigurationError,
     ExtractionIncompleteError,
     SpotifyEltError,
     TransformError,
@@ -81,8 +83,24 @@ def extract(
     return result
 
 
+def dbt_targets(settings: Settings) -> tuple[str, ...]:
+    """The targets (outputs) of the dbt profile this run uses."""
+    try:
+        profiles = yaml.safe_load((settings.profiles_dir / "profiles.yml").read_text())
+        return tuple(profiles["spotify_elt"]["outputs"])
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return ()
+
+
 def warehouse_destination(settings: Settings) -> Any:
     """The dlt destination of the warehouse for this target (checked: fails before any work)."""
+    targets = dbt_targets(settings)
+    if targets and settings.target not in targets:
+        raise ConfigurationError(
+            f"Unknown target {settings.target!r}: the dbt profile "
+            f"({settings.profiles_dir / 'profiles.yml'}) has {', '.join(targets)}. Use one of "
+            "them with --target or SPOTIFY_ELT_TARGET (dev: DuckDB, prod: Snowflake)."
+        )
     destination = warehouse_destination_for(settings.target, settings.duckdb_path)
     require_credentials(destination)
     return destination
