@@ -39,6 +39,12 @@ MARTS = (
     "album_artists",
     "playlists",
     "playlist_entries",
+    "playlist_chart_days",
+    "song_playlist_runs",
+    "song_playlist_totals",
+    "playlist_daily_changes",
+    "artist_playlist_days",
+    "playlist_current_tracks",
 )
 
 
