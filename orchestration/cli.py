@@ -95,7 +95,7 @@ def run(
             args["playlists"] = list(playlists)
         _step("extract: API → lake")
         try:
-            extract_result = steps.extract(settings, args)
+            extract_result = steps.extract(settings, args, observed_at=access.observed_at)
         except ExtractionIncompleteError as error:
             extract_result = getattr(error, "result", None)
             failed.append(str(error))
@@ -171,7 +171,7 @@ def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> No
         if playlists:
             args["playlists"] = list(playlists)
         try:
-            result = steps.extract(settings, args)
+            result = steps.extract(settings, args, observed_at=access.observed_at)
         except SpotifyEltError as error:
             _fail(error)
     click.echo(
