@@ -91,6 +91,9 @@ _DBT_MACROS: dict[str, _Callable[..., str]] = {
     "hash": lambda field: f"md5(cast({field} as text))",
     "concat": lambda fields: " || ".join(fields),
     "listagg": _listagg,
+    "dateadd": lambda datepart, interval, from_date_or_timestamp: (
+        f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+    ),
 }
 
 

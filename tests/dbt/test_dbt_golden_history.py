@@ -188,3 +188,30 @@ def test_a_late_file_within_the_lookback_is_taken_in(history: DbtProject) -> Non
     # only the sighting times moved on (chart days and entries of day 10)
     assert after_incremental["playlist_chart_days"] != before["playlist_chart_days"]
     assert after_incremental["song_playlist_runs"] == before["song_playlist_runs"]
+
+
+ANALYSES = (
+    "top_songs",
+    "songs_per_artist",
+    "longest_runs",
+    "biggest_climbers_this_week",
+    "artists_with_most_chart_days",
+)
+
+
+def test_analyses_answer_on_the_history(history: DbtProject) -> None:
+    result = history.run("compile", "--select", *ANALYSES)
+    assert not failures(result), "\n".join(failures(result))
+    compiled = history.work_dir / "target" / "compiled" / "spotify_elt" / "analyses"
+    answers = {name: history.query((compiled / f"{name}.sql").read_text()) for name in ANALYSES}
+    assert all(answers.values()), {name: len(rows) for name, rows in answers.items()}
+    # C's nine days from d1 to d10 are the longest stay; D climbed from 3 (d4) to 1.
+    assert answers["longest_runs"][0][1:4] == ("Song C", 1, 9)
+    assert ("Song D", 3, 1, 2) in [row[1:5] for row in answers["biggest_climbers_this_week"]]
+    top = answers["top_songs"]
+    assert [(row[0], row[1]) for row in top] == [
+        (1, "Song D"),
+        (2, "Song C"),
+        (5, "Song E"),
+        (6, "Song A"),
+    ]

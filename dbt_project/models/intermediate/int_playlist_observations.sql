@@ -25,8 +25,8 @@ known_sightings as (
     from sightings
     inner join snapshots
         on
-            sightings.playlist_id = snapshots.playlist_id
-            and sightings.snapshot_id = snapshots.snapshot_id
+        sightings.playlist_id = snapshots.playlist_id
+        and sightings.snapshot_id = snapshots.snapshot_id
     where snapshots.has_entries
 
 ),

@@ -23,10 +23,10 @@ entries as (
 changed_snapshots as (
 
     select distinct
-        playlist_id,
-        snapshot_id
+        entries.playlist_id,
+        entries.snapshot_id
     from entries
-    where load_id > (select coalesce(max(load_id), '') from {{ this }})
+    where entries.load_id > (select coalesce(max(built.load_id), '') from {{ this }} as built)
 
 ),
 
@@ -36,8 +36,8 @@ candidates as (
     from entries
     inner join changed_snapshots
         on
-            entries.playlist_id = changed_snapshots.playlist_id
-            and entries.snapshot_id = changed_snapshots.snapshot_id
+        entries.playlist_id = changed_snapshots.playlist_id
+        and entries.snapshot_id = changed_snapshots.snapshot_id
 
 ),
 {% else %}
@@ -79,7 +79,10 @@ final as (
             when item_type = 'local' then coalesce(item_uri, 'local:' || item_name)
             else
                 'unavailable:'
-                || coalesce(cast(added_at as {{ dbt.type_string() }}), cast(position as {{ dbt.type_string() }}))
+                || coalesce(
+                    cast(added_at as {{ dbt.type_string() }}),
+                    cast(position as {{ dbt.type_string() }})
+                )
         end as item_key,
         added_by_id,
         last_load_id as load_id,

@@ -82,12 +82,12 @@ final as (
     from spans
     left join declared
         on
-            spans.playlist_id = declared.playlist_id
-            and spans.snapshot_id = declared.snapshot_id
+        spans.playlist_id = declared.playlist_id
+        and spans.snapshot_id = declared.snapshot_id
     left join loaded
         on
-            spans.playlist_id = loaded.playlist_id
-            and spans.snapshot_id = loaded.snapshot_id
+        spans.playlist_id = loaded.playlist_id
+        and spans.snapshot_id = loaded.snapshot_id
 
 )
 

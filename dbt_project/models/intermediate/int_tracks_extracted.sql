@@ -37,8 +37,8 @@ last_sightings as (
     from track_entries
     inner join snapshots
         on
-            track_entries.playlist_id = snapshots.playlist_id
-            and track_entries.snapshot_id = snapshots.snapshot_id
+        track_entries.playlist_id = snapshots.playlist_id
+        and track_entries.snapshot_id = snapshots.snapshot_id
     group by track_entries.item_id
 
 ),

@@ -33,7 +33,7 @@ new_chart_days as (
 
     select * from chart_days
     {% if is_incremental() %}
-        where {{ within_lookback('observed_date') }}
+    where {{ within_lookback('observed_date') }}
     {% endif %}
 
 ),

@@ -28,7 +28,7 @@ new_observations as (
 
     select * from observations
     {% if is_incremental() %}
-        where {{ within_lookback('observed_date') }}
+    where {{ within_lookback('observed_date') }}
     {% endif %}
 
 ),
@@ -57,8 +57,8 @@ item_first_dates as (
     from snapshot_entries
     inner join snapshot_first_dates
         on
-            snapshot_entries.playlist_id = snapshot_first_dates.playlist_id
-            and snapshot_entries.snapshot_id = snapshot_first_dates.snapshot_id
+        snapshot_entries.playlist_id = snapshot_first_dates.playlist_id
+        and snapshot_entries.snapshot_id = snapshot_first_dates.snapshot_id
     group by snapshot_entries.playlist_id, snapshot_entries.item_key
 
 ),
@@ -80,8 +80,8 @@ day_entries as (
     from new_observations
     inner join snapshot_entries
         on
-            new_observations.playlist_id = snapshot_entries.playlist_id
-            and new_observations.snapshot_id = snapshot_entries.snapshot_id
+        new_observations.playlist_id = snapshot_entries.playlist_id
+        and new_observations.snapshot_id = snapshot_entries.snapshot_id
 
 ),
 
@@ -97,8 +97,8 @@ previous_positions as (
     from new_observations
     inner join snapshot_entries
         on
-            new_observations.playlist_id = snapshot_entries.playlist_id
-            and new_observations.previous_snapshot_id = snapshot_entries.snapshot_id
+        new_observations.playlist_id = snapshot_entries.playlist_id
+        and new_observations.previous_snapshot_id = snapshot_entries.snapshot_id
     group by new_observations.playlist_id, new_observations.observed_date, snapshot_entries.item_key
 
 ),
@@ -142,13 +142,13 @@ final as (
     from day_entries
     left join previous_positions
         on
-            day_entries.playlist_id = previous_positions.playlist_id
-            and day_entries.observed_date = previous_positions.observed_date
-            and day_entries.item_key = previous_positions.item_key
+        day_entries.playlist_id = previous_positions.playlist_id
+        and day_entries.observed_date = previous_positions.observed_date
+        and day_entries.item_key = previous_positions.item_key
     inner join item_first_dates
         on
-            day_entries.playlist_id = item_first_dates.playlist_id
-            and day_entries.item_key = item_first_dates.item_key
+        day_entries.playlist_id = item_first_dates.playlist_id
+        and day_entries.item_key = item_first_dates.item_key
 
 )
 

@@ -108,13 +108,13 @@ final as (
     from latest_observations
     inner join chart_days
         on
-            latest_observations.playlist_id = chart_days.playlist_id
-            and latest_observations.observed_date = chart_days.observed_date
+        latest_observations.playlist_id = chart_days.playlist_id
+        and latest_observations.observed_date = chart_days.observed_date
     inner join snapshot_entries
         on
-            chart_days.playlist_id = snapshot_entries.playlist_id
-            and chart_days.snapshot_id = snapshot_entries.snapshot_id
-            and chart_days.position = snapshot_entries.position + 1
+        chart_days.playlist_id = snapshot_entries.playlist_id
+        and chart_days.snapshot_id = snapshot_entries.snapshot_id
+        and chart_days.position = snapshot_entries.position + 1
     left join playlists
         on latest_observations.playlist_id = playlists.playlist_id
     left join songs

@@ -28,7 +28,7 @@ new_observations as (
 
     select * from observations
     {% if is_incremental() %}
-        where {{ within_lookback('observed_date') }}
+    where {{ within_lookback('observed_date') }}
     {% endif %}
 
 ),
@@ -69,13 +69,13 @@ compared as (
     from snapshot_pairs
     inner join snapshot_items as after_items
         on
-            snapshot_pairs.playlist_id = after_items.playlist_id
-            and snapshot_pairs.snapshot_id = after_items.snapshot_id
+        snapshot_pairs.playlist_id = after_items.playlist_id
+        and snapshot_pairs.snapshot_id = after_items.snapshot_id
     left join snapshot_items as before_items
         on
-            snapshot_pairs.playlist_id = before_items.playlist_id
-            and snapshot_pairs.previous_snapshot_id = before_items.snapshot_id
-            and after_items.item_key = before_items.item_key
+        snapshot_pairs.playlist_id = before_items.playlist_id
+        and snapshot_pairs.previous_snapshot_id = before_items.snapshot_id
+        and after_items.item_key = before_items.item_key
 
     union all
 
@@ -90,13 +90,13 @@ compared as (
     from snapshot_pairs
     inner join snapshot_items as before_items
         on
-            snapshot_pairs.playlist_id = before_items.playlist_id
-            and snapshot_pairs.previous_snapshot_id = before_items.snapshot_id
+        snapshot_pairs.playlist_id = before_items.playlist_id
+        and snapshot_pairs.previous_snapshot_id = before_items.snapshot_id
     left join snapshot_items as after_items
         on
-            snapshot_pairs.playlist_id = after_items.playlist_id
-            and snapshot_pairs.snapshot_id = after_items.snapshot_id
-            and before_items.item_key = after_items.item_key
+        snapshot_pairs.playlist_id = after_items.playlist_id
+        and snapshot_pairs.snapshot_id = after_items.snapshot_id
+        and before_items.item_key = after_items.item_key
     where after_items.item_key is null
 
 ),
@@ -138,11 +138,11 @@ final as (
     from new_observations
     left join pair_changes
         on
-            new_observations.playlist_id = pair_changes.playlist_id
-            and new_observations.snapshot_id = pair_changes.snapshot_id
-            -- the first observation has no previous snapshot
-            and coalesce(new_observations.previous_snapshot_id, '')
-            = coalesce(pair_changes.previous_snapshot_id, '')
+        new_observations.playlist_id = pair_changes.playlist_id
+        and new_observations.snapshot_id = pair_changes.snapshot_id
+        -- the first observation has no previous snapshot
+        and coalesce(new_observations.previous_snapshot_id, '')
+        = coalesce(pair_changes.previous_snapshot_id, '')
 
 )
 

@@ -29,10 +29,11 @@ recent_snapshots as (
 
     select * from snapshots
     {%- if is_incremental() %}
-    where last_observed_at >= (
-        select {{ dbt.dateadd('day', -var('history_lookback_days'), 'max(observed_at)') }}
-        from {{ this }}
-    )
+    where
+        last_observed_at >= (
+            select {{ dbt.dateadd('day', '-' ~ var('history_lookback_days'), 'max(observed_at)') }}
+            from {{ this }}
+        )
     {%- endif %}
 
 ),
@@ -70,8 +71,8 @@ final as (
     from snapshot_entries
     inner join recent_snapshots
         on
-            snapshot_entries.playlist_id = recent_snapshots.playlist_id
-            and snapshot_entries.snapshot_id = recent_snapshots.snapshot_id
+        snapshot_entries.playlist_id = recent_snapshots.playlist_id
+        and snapshot_entries.snapshot_id = recent_snapshots.snapshot_id
 
 )
 

@@ -30,8 +30,8 @@ song_days as (
     from chart_days
     inner join observations
         on
-            chart_days.playlist_id = observations.playlist_id
-            and chart_days.observed_date = observations.observed_date
+        chart_days.playlist_id = observations.playlist_id
+        and chart_days.observed_date = observations.observed_date
     where chart_days.song_id is not null
     group by
         chart_days.playlist_id,
@@ -77,7 +77,11 @@ run_details as (
         run_spans.playlist_id,
         run_spans.song_id,
         run_spans.island,
-        min(case when islands.observed_date = run_spans.first_observed_date then islands.position end)
+        min(
+            case
+                when islands.observed_date = run_spans.first_observed_date then islands.position
+            end
+        )
             as entry_position,
         min(case when islands.position = run_spans.peak_position then islands.observed_date end)
             as peak_first_date
@@ -85,9 +89,9 @@ run_details as (
     from run_spans
     inner join islands
         on
-            run_spans.playlist_id = islands.playlist_id
-            and run_spans.song_id = islands.song_id
-            and run_spans.island = islands.island
+        run_spans.playlist_id = islands.playlist_id
+        and run_spans.song_id = islands.song_id
+        and run_spans.island = islands.island
     group by run_spans.playlist_id, run_spans.song_id, run_spans.island
 
 ),
@@ -120,14 +124,14 @@ final as (
     from run_spans
     inner join run_details
         on
-            run_spans.playlist_id = run_details.playlist_id
-            and run_spans.song_id = run_details.song_id
-            and run_spans.island = run_details.island
+        run_spans.playlist_id = run_details.playlist_id
+        and run_spans.song_id = run_details.song_id
+        and run_spans.island = run_details.island
     -- the observation after the last one with the song: the day it was seen gone
     left join observations as exits
         on
-            run_spans.playlist_id = exits.playlist_id
-            and run_spans.last_observation_number + 1 = exits.observation_number
+        run_spans.playlist_id = exits.playlist_id
+        and run_spans.last_observation_number + 1 = exits.observation_number
 
 )
 

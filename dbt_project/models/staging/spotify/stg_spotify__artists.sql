@@ -15,7 +15,7 @@ source as (
 
     select * from {{ source('spotify', 'artists') }}
     {% if is_incremental() %}
-        where {{ rows_of_new_loads() }}
+    where {{ rows_of_new_loads() }}
     {% endif %}
 
 ),

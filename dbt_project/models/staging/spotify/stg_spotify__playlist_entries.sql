@@ -17,7 +17,7 @@ source as (
 
     select * from {{ source('spotify', 'playlist_entries') }}
     {% if is_incremental() %}
-        where {{ rows_of_new_loads() }}
+    where {{ rows_of_new_loads() }}
     {% endif %}
 
 ),
