@@ -72,9 +72,9 @@ climbs as (
     from positions
     inner join week
         on
-            positions.playlist_id = week.playlist_id
-            and positions.song_id = week.song_id
-            and positions.week_first_date = week.observed_date
+        positions.playlist_id = week.playlist_id
+        and positions.song_id = week.song_id
+        and positions.week_first_date = week.observed_date
     where positions.position_now is not null
     group by
         positions.playlist_id,

@@ -30,7 +30,7 @@ final as (
     where
         item_type = 'track'
         {%- if var("top_songs_playlist_id", none) %}
-            and playlist_id = '{{ var("top_songs_playlist_id") }}'
+        and playlist_id = '{{ var("top_songs_playlist_id") }}'
         {%- endif %}
 
 )

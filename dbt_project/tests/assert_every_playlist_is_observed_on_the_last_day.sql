@@ -54,12 +54,12 @@ sizes as (
     from latest
     inner join snapshots as current_snapshots
         on
-            latest.playlist_id = current_snapshots.playlist_id
-            and latest.snapshot_id = current_snapshots.snapshot_id
+        latest.playlist_id = current_snapshots.playlist_id
+        and latest.snapshot_id = current_snapshots.snapshot_id
     inner join snapshots as previous_snapshots
         on
-            latest.playlist_id = previous_snapshots.playlist_id
-            and latest.previous_snapshot_id = previous_snapshots.snapshot_id
+        latest.playlist_id = previous_snapshots.playlist_id
+        and latest.previous_snapshot_id = previous_snapshots.snapshot_id
 
 ),
 
