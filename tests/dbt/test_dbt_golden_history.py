@@ -215,3 +215,33 @@ def test_analyses_answer_on_the_history(history: DbtProject) -> None:
         (5, "Song E"),
         (6, "Song A"),
     ]
+
+
+def test_freshness_is_measured_on_the_observation_time(history: DbtProject) -> None:
+    """Loaded today, observed in March 2026: stale (not fresh because of the load)."""
+    result = history.run("source", "freshness")
+    statuses = {node.node.name: str(node.status) for node in result.result.results}
+    assert statuses == {"playlists": "error", "playlist_entries": "warn"}
+
+
+def test_coverage_flags_a_playlist_not_observed_on_the_last_day(history: DbtProject) -> None:
+    """Runs last: adds a playlist seen on 03-05 only, then a sharp drop of GOLDEN."""
+    gone = "goneP1aylist0000000000"
+    write_raw_tables(
+        history.warehouse,
+        entries_pages=[(gone, "g1", golden.observed_at(5), [golden.entry("A")])],
+        lake_file="imports/date=2026-03-05/gone.json",
+    )
+    write_raw_tables(
+        history.warehouse,
+        playlists=[(golden.observed_at(10, 23), golden.playlist_object("s8", "D"))],
+        entries_pages=[(golden.PLAYLIST_ID, "s8", golden.observed_at(10, 23), [golden.entry("D")])],
+        lake_file=golden.lake_file(golden.loads()[-1], "{table}").replace(".a.", ".y."),
+    )
+    result = history.run("build", "--select", "+assert_every_playlist_is_observed_on_the_last_day")
+    check = next(
+        node
+        for node in result.result.results
+        if node.node.name == "assert_every_playlist_is_observed_on_the_last_day"
+    )
+    assert (str(check.status), check.failures) == ("warn", 2)

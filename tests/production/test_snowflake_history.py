@@ -21,6 +21,8 @@ import golden_history as golden  # noqa: E402 – tests/dbt is not a package
 
 pytestmark = [
     pytest.mark.slow,
+    # Two builds of the whole project on fakesnow, node by node over HTTP.
+    pytest.mark.timeout(1800),
     # dbt-snowflake 1.11 still passes the connector's deprecated `insecure_mode`.
     pytest.mark.filterwarnings(
         "ignore:The 'insecure_mode' connection property is deprecated:DeprecationWarning"
@@ -50,9 +52,15 @@ def environment(
 
 @pytest.fixture(scope="module")
 def built(environment: Path) -> Path:
-    for days in (range(1, 6), range(6, 11)):
+    # The first batch builds the models only (`dbt run`), the second one builds
+    # incrementally on top of them with every test (`transform` = dbt build).
+    batches = (
+        (range(1, 6), ["dbt", "run"]),
+        (range(6, 11), ["transform", "--no-docs"]),
+    )
+    for days, transform in batches:
         golden.write_lake(environment / "lake", days)
-        for command in (["load"], ["transform", "--no-docs"]):
+        for command in (["load"], transform):
             result = CliRunner().invoke(main, command)
             assert result.exit_code == 0, result.output + repr(result.exception)
     return environment
