@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigProviderException
@@ -38,6 +38,9 @@ class SpotifyAccess:
     demo: bool
     source_args: dict = field(default_factory=dict)
     server: ReplicaServer | None = None
+    # When the records are observed: the simulated day in demo mode (at the current time
+    # of day), so that runs over several simulated days build a day-by-day history.
+    observed_at: datetime | None = None
 
     @property
     def description(self) -> str:
@@ -93,7 +96,19 @@ def spotify_access(
             simulated_day,
         )
         args = {**replica_source_args(server), **override}
-        yield SpotifyAccess(demo=True, server=server, source_args=args)
+        yield SpotifyAccess(
+            demo=True,
+            server=server,
+            source_args=args,
+            observed_at=simulated_moment(simulated_day),
+        )
+
+
+def simulated_moment(simulated_day: int) -> datetime:
+    """Now's time of day (UTC) on the simulated day's date."""
+    now = datetime.now(UTC)
+    day = DEMO_EPOCH + timedelta(days=simulated_day)
+    return datetime.combine(day, time(now.hour, now.minute, now.second, now.microsecond), UTC)
 
 
 def replica_source_args(server: ReplicaServer, user_token: bool = True) -> dict:

@@ -140,7 +140,9 @@ def run(
         click.echo(f"spotify-elt run ({access.description}), data in {settings.data_dir}", err=True)
         _step("extract: API → lake")
         try:
-            extract_result = steps.extract(settings, access.source_args)
+            extract_result = steps.extract(
+                settings, access.source_args, observed_at=access.observed_at
+            )
         except ExtractionIncompleteError as error:
             extract_result = error.result
             failed.append(str(error))
@@ -213,7 +215,7 @@ def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> No
     settings = _locked_settings(data_dir)
     with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
         try:
-            result = steps.extract(settings, access.source_args)
+            result = steps.extract(settings, access.source_args, observed_at=access.observed_at)
         except SpotifyEltError as error:
             _fail(error)
     click.echo(

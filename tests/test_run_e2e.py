@@ -83,6 +83,31 @@ def test_next_day_adds_history_and_rebuild_from_lake_needs_no_api(first_run) -> 
     assert mart_counts(data_dir) == counts
 
 
+def test_history_and_analyses_answer_in_demo_mode(first_run) -> None:
+    """After day 0 and day 1 (test above): two observations per playlist, and every
+    analysis returns rows."""
+    data_dir, _ = first_run
+    assert (
+        scalar(data_dir, "select count(distinct observed_date) from marts.playlist_chart_days") == 2
+    )
+    movements = {
+        row[0] for row in query(data_dir, "select movement from marts.playlist_chart_days")
+    }
+    assert {"new", "same"} <= movements and movements & {"up", "down"}
+    analyses = (
+        "top_songs",
+        "songs_per_artist",
+        "longest_runs",
+        "biggest_climbers_this_week",
+        "artists_with_most_chart_days",
+    )
+    compiled = run_cli("dbt", "--data-dir", str(data_dir), "compile", "--select", *analyses)
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    folder = data_dir / "dbt" / "target" / "compiled" / "spotify_elt" / "analyses"
+    rows = {name: query(data_dir, (folder / f"{name}.sql").read_text()) for name in analyses}
+    assert all(rows.values()), {name: len(answer) for name, answer in rows.items()}
+
+
 def test_bad_playlist_fails_the_run_with_advice_and_keeps_the_rest(tmp_path) -> None:
     data_dir = tmp_path / "data"
     result = run_cli(

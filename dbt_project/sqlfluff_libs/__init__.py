@@ -9,7 +9,8 @@ target, without dbt or a database:
   `default__json_text`, among the macros sqlfluff loaded from macros/;
 - `spotify_elt.<macro>` reaches a project macro by its namespace;
 - `dbt.<macro>` and `listagg` are the DuckDB SQL of the few dbt cross-database
-  macros the project calls. Another one is reported as an undefined variable.
+  macros the project calls (and `dbt.is_incremental`, false). Another one is
+  reported as an undefined variable.
 
 Nothing here runs in dbt itself.
 """
@@ -91,6 +92,11 @@ _DBT_MACROS: dict[str, _Callable[..., str]] = {
     "hash": lambda field: f"md5(cast({field} as text))",
     "concat": lambda fields: " || ".join(fields),
     "listagg": _listagg,
+    # the full-refresh form of incremental models (the project's is_incremental wraps it)
+    "is_incremental": lambda: False,
+    "dateadd": lambda datepart, interval, from_date_or_timestamp: (
+        f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+    ),
 }
 
 

@@ -45,6 +45,7 @@ def read_lake_file(file: FileItemDict) -> Iterator[dict[str, Any]]:
                 )
             for column in _DLT_COLUMNS:
                 record.pop(column, None)
+            record["lake_file"] = file["relative_path"]
             yield record
 
 
@@ -62,7 +63,7 @@ def _files(lake: Lake, glob: str, name: str) -> DltResource:
 def _table_reader(table: str, lake: Lake) -> DltResource:
     files = _files(lake, table_glob(table), f"lake_{table}_files")
 
-    @dlt.transformer(**raw_tables.table_hints(table))
+    @dlt.transformer(**raw_tables.warehouse_table_hints(table))
     def read(items: list[FileItemDict]) -> Iterator[list[dict[str, Any]]]:
         for file in items:
             records = list(read_lake_file(file))
@@ -76,7 +77,7 @@ def _table_reader(table: str, lake: Lake) -> DltResource:
 def _imports_reader(table: str, lake: Lake) -> DltResource:
     """Rows of `table` from files brought in by `spotify-elt import-raw` (see imports.py)."""
     files = _files(lake, sidecar_glob(), f"imports_{table}_files")
-    hints = raw_tables.table_hints(table)
+    hints = raw_tables.warehouse_table_hints(table)
     hints["name"] = f"imports_{table}"
 
     @dlt.transformer(table_name=table, **hints)
@@ -85,7 +86,11 @@ def _imports_reader(table: str, lake: Lake) -> DltResource:
             meta = json.loads(file.read_bytes())
             with lake.fs.open(lake.path(meta["lake_path"]), "rb") as handle:
                 raw = handle.read()
-            rows = [row for name, row in records_of_import(meta, raw) if name == table]
+            rows = [
+                {**row, "lake_file": meta["lake_path"]}
+                for name, row in records_of_import(meta, raw)
+                if name == table
+            ]
             if rows:
                 yield rows
 
@@ -94,7 +99,7 @@ def _imports_reader(table: str, lake: Lake) -> DltResource:
 
 def _empty_table(table: str) -> DltResource:
     # The dbt sources need every raw table, even one no file has filled yet.
-    hints = raw_tables.table_hints(table)
+    hints = raw_tables.warehouse_table_hints(table)
     hints["name"] = f"{table}_schema"
 
     @dlt.resource(table_name=table, **hints)

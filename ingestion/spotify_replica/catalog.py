@@ -230,6 +230,8 @@ class PlaylistSnapshot:
     version: int
     snapshot_id: str
     entries: tuple[Entry, ...]
+    # Tracks removed on recent days: users put some of them back (a re-entry).
+    dropped: tuple[Track, ...] = ()
 
     @property
     def id(self) -> str:
@@ -703,22 +705,32 @@ class Catalog:
     def _next_day(
         self, previous: dict[str, PlaylistSnapshot], day: int
     ) -> dict[str, PlaylistSnapshot]:
-        state: dict[str, tuple[int, tuple[Entry, ...]]] = {}
+        state: dict[str, tuple[int, tuple[Entry, ...], tuple[Track, ...]]] = {}
         for pid, snap in previous.items():
             rng = random.Random(f"{self.seed}:{pid}:{day}")
+            dropped = snap.dropped
             if snap.playlist.editorial:
                 entries = self._evolve_chart(rng, snap.entries, day)
             else:
-                entries = self._evolve_user(rng, snap.playlist, snap.entries, day)
+                entries, dropped = self._evolve_user(rng, snap, day)
             changed = entries is not snap.entries and entries != snap.entries
-            state[pid] = (snap.version + 1, entries) if changed else (snap.version, snap.entries)
+            state[pid] = (
+                (snap.version + 1, entries, dropped)
+                if changed
+                else (snap.version, snap.entries, snap.dropped)
+            )
         return {
             pid: previous[pid]
             if previous[pid].entries is entries
             else PlaylistSnapshot(
-                self.playlists[pid], day, version, self._snapshot_id(pid, version), entries
+                self.playlists[pid],
+                day,
+                version,
+                self._snapshot_id(pid, version),
+                entries,
+                dropped,
             )
-            for pid, (version, entries) in state.items()
+            for pid, (version, entries, dropped) in state.items()
         }
 
     def _new_track(self, rng: random.Random, present: set[int]) -> Track:
@@ -729,11 +741,14 @@ class Catalog:
         return rng.choice(self._track_list)
 
     def _evolve_user(
-        self, rng: random.Random, playlist: Playlist, entries: tuple[Entry, ...], day: int
-    ) -> tuple[Entry, ...]:
-        """A user's edits during the day before `day`: some adds, removals, a move."""
+        self, rng: random.Random, snap: PlaylistSnapshot, day: int
+    ) -> tuple[tuple[Entry, ...], tuple[Track, ...]]:
+        """A user's edits during the day before `day`: some adds (now and then a track
+        removed on an earlier day, put back), removals, a move. Returns the entries and
+        the recently removed tracks."""
+        playlist, entries = snap.playlist, snap.entries
         if rng.random() >= (0.7 if playlist.owner is self.demo_user else 0.4):
-            return entries
+            return entries, snap.dropped
         target = self._targets[playlist.id]
         items = list(entries)
         # Balanced on average, nudged back towards the playlist's usual size.
@@ -742,12 +757,19 @@ class Catalog:
         if n_remove == n_add == 0:
             n_add = 1
         removable = [i for i, e in enumerate(items) if not e.pinned]
+        removed: list[Track] = []
         for i in sorted(rng.sample(removable, min(n_remove, len(removable))), reverse=True):
-            del items[i]
+            item = items.pop(i).item
+            if isinstance(item, Track):
+                removed.append(item)
         present = {id(e.item) for e in items if e.item is not None}
+        returning = [t for t in snap.dropped if id(t) not in present]
         day_start = self._start_ts + (day - 1) * _DAY
         for _ in range(n_add):
-            track = self._new_track(rng, present)
+            if returning and rng.random() < 0.4:
+                track = returning.pop(rng.randrange(len(returning)))
+            else:
+                track = self._new_track(rng, present)
             present.add(id(track))
             entry = Entry(
                 track,
@@ -759,7 +781,8 @@ class Catalog:
         if len(items) > 1 and rng.random() < 0.3:
             source, destination = rng.sample(range(len(items)), 2)
             items.insert(destination, items.pop(source))
-        return tuple(items)
+        still_out = [t for t in (*snap.dropped, *removed) if id(t) not in present]
+        return tuple(items), tuple(still_out[-8:])
 
     def _evolve_chart(
         self, rng: random.Random, entries: tuple[Entry, ...], day: int

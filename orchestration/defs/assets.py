@@ -95,7 +95,9 @@ def build_extract_asset(retry_policy: RetryPolicy = EXTRACT_RETRY_POLICY) -> Ass
         try:
             with spotify_access(force_demo=spotify.demo, playlists=spotify.playlists) as access:
                 context.log.info("extracting from the %s", access.description)
-                result = steps.extract(spotify.settings, access.source_args)
+                result = steps.extract(
+                    spotify.settings, access.source_args, observed_at=access.observed_at
+                )
         except ConfigurationError as error:
             # Retrying cannot fix a missing secret or a bad playlist reference.
             raise Failure(description=str(error), allow_retries=False) from error

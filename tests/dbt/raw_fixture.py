@@ -6,13 +6,14 @@ the same tables; this module is the executable form of that contract:
 
 schema `raw_spotify` (one per warehouse; the dbt var `spotify_raw_schema` moves it)
 
-    table             key (merge)                            columns besides the key
-    playlists         playlist_id, snapshot_id, observed_at  payload json
-    playlist_entries  playlist_id, snapshot_id, position     observed_at timestamptz, payload json
-    artists           artist_id                              observed_at timestamptz, payload json
-    albums            album_id                               observed_at timestamptz, payload json
+    table             key (merge)                                       columns besides the key
+    playlists         playlist_id, snapshot_id, observed_at, lake_file  payload json
+    playlist_entries  playlist_id, snapshot_id, position, lake_file     observed_at, payload
+    artists           artist_id, lake_file                              observed_at, payload
+    albums            album_id, lake_file                               observed_at, payload
 
-with the ids and snapshot_id varchar and position bigint; and on every table dlt's
+with the ids, snapshot_id and lake_file varchar, position bigint, observed_at
+timestamptz and payload json; and on every table dlt's
 `_dlt_load_id varchar not null` (the load's unix time as text, "1763740800.123456")
 and `_dlt_id varchar not null` (a unique row id).
 `payload` holds the API object exactly as Spotify returned it: the playlist object
@@ -26,8 +27,10 @@ dlt's own table `raw_spotify._dlt_loads` gets one row per call: load_id varchar,
 schema_name varchar ("spotify"), status bigint (0 = completed), inserted_at
 timestamptz, schema_version_hash varchar.
 
-Each call is one load: rows with the key of a row already present replace it
-(dlt's `write_disposition="merge"`), other rows are added.
+Each call is one load of one lake file per table: `lake_file` is the file's path
+relative to the lake root (`spotify/<table>/date=<day>/<load id>.jsonl` unless given),
+so every record of every lake file is kept, as the loader's contract says; rows with
+the key of a row already present replace it (dlt's `write_disposition="merge"`).
 """
 
 import json
@@ -51,16 +54,23 @@ Moment = datetime | str
 _DLT_COLUMNS = "_dlt_load_id varchar not null, _dlt_id varchar not null"
 TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "playlists": (
-        ("playlist_id", "snapshot_id", "observed_at"),
-        "playlist_id varchar, snapshot_id varchar, observed_at timestamptz, payload json",
+        ("playlist_id", "snapshot_id", "observed_at", "lake_file"),
+        "playlist_id varchar, snapshot_id varchar, observed_at timestamptz, payload json, "
+        "lake_file varchar",
     ),
     "playlist_entries": (
-        ("playlist_id", "snapshot_id", "position"),
+        ("playlist_id", "snapshot_id", "position", "lake_file"),
         "playlist_id varchar, snapshot_id varchar, position bigint, "
-        "observed_at timestamptz, payload json",
+        "observed_at timestamptz, payload json, lake_file varchar",
     ),
-    "artists": (("artist_id",), "artist_id varchar, observed_at timestamptz, payload json"),
-    "albums": (("album_id",), "album_id varchar, observed_at timestamptz, payload json"),
+    "artists": (
+        ("artist_id", "lake_file"),
+        "artist_id varchar, observed_at timestamptz, payload json, lake_file varchar",
+    ),
+    "albums": (
+        ("album_id", "lake_file"),
+        "album_id varchar, observed_at timestamptz, payload json, lake_file varchar",
+    ),
 }
 _DLT_LOADS_DDL = (
     "load_id varchar not null, schema_name varchar, status bigint not null, "
@@ -165,6 +175,7 @@ def write_raw_tables(
     artists: Sequence[Document | tuple[Moment, Document]] = (),
     albums: Sequence[Document | tuple[Moment, Document]] = (),
     observed_at: Moment | None = None,
+    lake_file: str | None = None,
 ) -> str:
     """Write one load into `raw_spotify` of the DuckDB file; return its load id.
 
@@ -174,18 +185,33 @@ def write_raw_tables(
     playlists, artists, albums: API objects (dict or path), or (observed_at, object)
         pairs; the key columns come from the object's `id` (and `snapshot_id`).
     observed_at: the time for objects given without one (default: now).
+    lake_file: the lake file name of this load's records, `{table}` standing for the
+        table (default `spotify/{table}/date=<today>/<load id>.jsonl`).
     """
     default_moment = observed_at or datetime.now(UTC)
     with duckdb.connect(str(duckdb_path)) as connection:
         create_raw_tables(connection)
         load_id = _next_load_id(connection)
+        file_pattern = lake_file or (
+            f"spotify/{{table}}/date={datetime.now(UTC):%Y-%m-%d}/{load_id}.jsonl"
+        )
+
+        def file_of(table: str) -> str:
+            return file_pattern.format(table=table)
 
         entry_rows = []
         for playlist_id, snapshot_id, moment, page in entries_pages:
             entries, offset = entries_page(page)
             for index, entry in enumerate(entries):
                 entry_rows.append(
-                    (playlist_id, snapshot_id, offset + index, _moment(moment), json.dumps(entry))
+                    (
+                        playlist_id,
+                        snapshot_id,
+                        offset + index,
+                        _moment(moment),
+                        json.dumps(entry),
+                        file_of("playlist_entries"),
+                    )
                 )
         _merge(connection, "playlist_entries", entry_rows, load_id)
 
@@ -193,7 +219,13 @@ def write_raw_tables(
         for item in playlists:
             moment, playlist = _with_moment(item, default_moment)
             playlist_rows.append(
-                (playlist["id"], playlist["snapshot_id"], moment, json.dumps(playlist))
+                (
+                    playlist["id"],
+                    playlist["snapshot_id"],
+                    moment,
+                    json.dumps(playlist),
+                    file_of("playlists"),
+                )
             )
         _merge(connection, "playlists", playlist_rows, load_id)
 
@@ -201,7 +233,7 @@ def write_raw_tables(
             rows = []
             for item in objects:
                 moment, api_object = _with_moment(item, default_moment)
-                rows.append((api_object["id"], moment, json.dumps(api_object)))
+                rows.append((api_object["id"], moment, json.dumps(api_object), file_of(table)))
             _merge(connection, table, rows, load_id)
 
         connection.execute(

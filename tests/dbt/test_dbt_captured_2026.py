@@ -255,7 +255,7 @@ def test_playlists_latest_state(warehouse: DbtProject) -> None:
 def test_a_snapshot_fetched_again_keeps_the_day_it_was_first_seen(warehouse: DbtProject) -> None:
     # playlist_1 (day 1) and playlist_4 (day 2) are the same snapshot fetched twice.
     rows = warehouse.query(
-        "select cast(first_observed_at as date), cast(observed_at as date) "
-        f"from staging.stg_spotify__playlists where snapshot_id = '{TO_FIND_SNAPSHOT}'"
+        "select cast(first_observed_at as date), cast(last_observed_at as date) "
+        f"from intermediate.int_playlist_snapshots where snapshot_id = '{TO_FIND_SNAPSHOT}'"
     )
     assert [(str(first), str(latest)) for first, latest in rows] == [("2026-03-01", "2026-03-02")]

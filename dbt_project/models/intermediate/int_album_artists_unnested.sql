@@ -26,7 +26,7 @@ unnested as (
 
         -- timestamps
         albums.observed_at,
-        albums.loaded_at
+        albums.lake_file
 
     from albums
     {{ json_array_elements('albums.artists_payload', '', 'album_artist') }}

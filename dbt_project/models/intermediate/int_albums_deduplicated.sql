@@ -39,7 +39,7 @@ embedded as (
 
         -- timestamps
         observed_at,
-        loaded_at,
+        lake_file,
 
         -- semi-structured
         {{ json_object('album_payload', 'artists') }} as artists_payload
@@ -71,7 +71,7 @@ fetched as (
 
         -- timestamps
         observed_at,
-        loaded_at,
+        lake_file,
 
         -- semi-structured
         artists_payload
@@ -94,7 +94,7 @@ deduplicated as (
     where album_id is not null
     qualify row_number() over (
         partition by album_id
-        order by has_full_object desc, observed_at desc, loaded_at desc, album_name asc
+        order by has_full_object desc, observed_at desc, lake_file desc, album_name asc
     ) = 1
 
 ),

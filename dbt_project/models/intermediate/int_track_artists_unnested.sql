@@ -25,7 +25,7 @@ unnested as (
 
         -- timestamps
         tracks.observed_at,
-        tracks.loaded_at
+        tracks.lake_file
 
     from tracks
     {{ json_array_elements('tracks.artists_payload', '', 'track_artist') }}

@@ -1,20 +1,45 @@
--- One row per track with a Spotify id, extracted from the playlist entries it
--- appears in (latest observation). Local files, episodes and removed tracks are
--- not tracks here. The embedded album and artists stay JSON for the models that
--- unnest them.
+-- One row per track with a Spotify id, extracted once from the playlist entry that saw
+-- it last (latest observed_at, then load order). Local files, episodes and removed
+-- tracks are not tracks here. The embedded album and artists stay JSON for the models
+-- that unnest them. A table: the marts and their tests read it several times.
+
+{{ config(materialized='table') }}
 
 with
 
-entries as (
+snapshot_entries as (
 
-    select * from {{ ref('stg_spotify__playlist_entries') }}
+    select * from {{ ref('int_playlist_snapshot_entries') }}
+
+),
+
+snapshots as (
+
+    select * from {{ ref('int_playlist_snapshots') }}
 
 ),
 
 track_entries as (
 
-    select * from entries
+    select * from snapshot_entries
     where item_type = 'track'
+
+),
+
+-- the last time any snapshot holding the track was seen (an unchanged snapshot's
+-- entries are not fetched again, the snapshot is)
+last_sightings as (
+
+    select
+        track_entries.item_id as track_id,
+        max(snapshots.last_observed_at) as last_observed_at
+
+    from track_entries
+    inner join snapshots
+        on
+        track_entries.playlist_id = snapshots.playlist_id
+        and track_entries.snapshot_id = snapshots.snapshot_id
+    group by track_entries.item_id
 
 ),
 
@@ -23,7 +48,8 @@ latest_observations as (
     select * from track_entries
     qualify row_number() over (
         partition by item_id
-        order by observed_at desc, loaded_at desc, playlist_id asc, snapshot_id asc, position asc
+        order by
+            observed_at desc, lake_file desc, playlist_id asc, snapshot_id asc, position asc
     ) = 1
 
 ),
@@ -32,32 +58,36 @@ extracted as (
 
     select
         -- ids
-        item_id as track_id,
-        {{ json_text('item_payload', 'album.id') }} as album_id,
+        latest_observations.item_id as track_id,
+        {{ json_text('latest_observations.item_payload', 'album.id') }} as album_id,
 
         -- strings
-        item_name as track_name,
-        {{ json_text('item_payload', 'external_ids.isrc') }} as isrc,
-        spotify_url,
+        latest_observations.item_name as track_name,
+        {{ json_text('latest_observations.item_payload', 'external_ids.isrc') }} as isrc,
+        latest_observations.spotify_url,
+        latest_observations.lake_file,
 
         -- numerics
-        duration_ms,
-        {{ json_integer('item_payload', 'disc_number') }} as disc_number,
-        {{ json_integer('item_payload', 'track_number') }} as track_number,
-        {{ json_integer('item_payload', 'popularity') }} as popularity,
+        latest_observations.duration_ms,
+        {{ json_integer('latest_observations.item_payload', 'disc_number') }} as disc_number,
+        {{ json_integer('latest_observations.item_payload', 'track_number') }} as track_number,
+        {{ json_integer('latest_observations.item_payload', 'popularity') }} as popularity,
 
         -- booleans
-        is_explicit,
+        latest_observations.is_explicit,
 
         -- timestamps
-        observed_at,
-        loaded_at,
+        latest_observations.observed_at,
+        coalesce(last_sightings.last_observed_at, latest_observations.observed_at)
+            as last_observed_at,
 
         -- semi-structured
-        {{ json_object('item_payload', 'album') }} as album_payload,
-        {{ json_object('item_payload', 'artists') }} as artists_payload
+        {{ json_object('latest_observations.item_payload', 'album') }} as album_payload,
+        {{ json_object('latest_observations.item_payload', 'artists') }} as artists_payload
 
     from latest_observations
+    left join last_sightings
+        on latest_observations.item_id = last_sightings.track_id
 
 ),
 

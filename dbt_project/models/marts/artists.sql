@@ -30,7 +30,7 @@ credited_artists as (
         artist_name,
         spotify_url,
         observed_at,
-        loaded_at
+        lake_file
     from track_artists
 
     union all
@@ -40,7 +40,7 @@ credited_artists as (
         artist_name,
         spotify_url,
         observed_at,
-        loaded_at
+        lake_file
     from album_artists
 
 ),
@@ -56,7 +56,7 @@ sightings as (
         cast(null as {{ dbt.type_bigint() }}) as followers_total,
         false as has_full_object,
         observed_at,
-        loaded_at
+        lake_file
     from credited_artists
 
     union all
@@ -70,7 +70,7 @@ sightings as (
         followers_total,
         true as has_full_object,
         observed_at,
-        loaded_at
+        lake_file
     from fetched_artists
 
 ),
@@ -92,7 +92,7 @@ best_sightings as (
     where artist_id is not null
     qualify row_number() over (
         partition by artist_id
-        order by has_full_object desc, observed_at desc, loaded_at desc, artist_name asc
+        order by has_full_object desc, observed_at desc, lake_file desc, artist_name asc
     ) = 1
 
 ),

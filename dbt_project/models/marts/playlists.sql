@@ -4,48 +4,28 @@
 
 with
 
-playlist_snapshots as (
+playlist_objects as (
 
     select * from {{ ref('stg_spotify__playlists') }}
 
 ),
 
-entries as (
+sightings as (
 
-    select * from {{ ref('stg_spotify__playlist_entries') }}
-
-),
-
-observations as (
-
-    -- a snapshot fetched on several days was first seen on the first of them
-    select
-        playlist_id,
-        snapshot_id,
-        first_observed_at,
-        observed_at,
-        loaded_at
-    from playlist_snapshots
-    union all
-    select
-        playlist_id,
-        snapshot_id,
-        observed_at as first_observed_at,
-        observed_at,
-        loaded_at
-    from entries
+    select * from {{ ref('int_playlist_sightings') }}
 
 ),
 
 observation_spans as (
 
+    -- a snapshot fetched on several days was first seen on the first of them
     select
         playlist_id,
         count(distinct snapshot_id) as snapshots_observed,
-        min(first_observed_at) as first_observed_at,
+        min(observed_at) as first_observed_at,
         max(observed_at) as last_observed_at
 
-    from observations
+    from sightings
     group by playlist_id
 
 ),
@@ -56,20 +36,20 @@ latest_snapshots as (
         playlist_id,
         snapshot_id
 
-    from observations
+    from sightings
     qualify row_number() over (
         partition by playlist_id
-        order by observed_at desc, loaded_at desc, snapshot_id asc
+        order by observed_at desc, lake_file desc, snapshot_id desc
     ) = 1
 
 ),
 
 latest_playlist_objects as (
 
-    select * from playlist_snapshots
+    select * from playlist_objects
     qualify row_number() over (
         partition by playlist_id
-        order by observed_at desc, loaded_at desc
+        order by observed_at desc, lake_file desc
     ) = 1
 
 ),

@@ -31,7 +31,7 @@ final as (
         is_explicit,
 
         -- timestamps
-        observed_at as last_observed_at
+        last_observed_at
 
     from tracks
 

@@ -1,11 +1,22 @@
--- One row per album: the full album object of GET /albums/{id}, latest
--- observation. label and popularity are missing from 2026 responses.
+-- One row per raw album record (album × lake file), typed once (an incremental table):
+-- the full album object of GET /albums/{id}. Every record stays here; the album marts keep the
+-- latest (int_albums_deduplicated). label and popularity are missing from 2026 responses.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['album_id', 'lake_file'],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('spotify', 'albums') }}
+    {% if is_incremental() %}
+    where {{ rows_of_new_loads() }}
+    {% endif %}
 
 ),
 
@@ -23,6 +34,7 @@ renamed as (
         {{ json_text('payload', 'release_date_precision') }} as release_date_precision,
         {{ json_text('payload', 'label') }} as label,
         {{ json_text('payload', 'external_urls.spotify') }} as spotify_url,
+        lake_file,
 
         -- numerics
         {{ json_integer('payload', 'total_tracks') }} as total_tracks,
@@ -43,8 +55,8 @@ deduplicated as (
 
     select * from renamed
     qualify row_number() over (
-        partition by album_id
-        order by observed_at desc, loaded_at desc
+        partition by album_id, lake_file
+        order by load_id desc
     ) = 1
 
 ),

@@ -1,11 +1,22 @@
--- One row per artist: the full artist object of GET /artists/{id}, latest
--- observation. popularity, followers and genres are missing from 2026 responses.
+-- One row per raw artist record (artist × lake file), typed once (an incremental table):
+-- the full artist object of GET /artists/{id}. Every record stays here; the artist marts keep the
+-- latest (artists). popularity, followers and genres are missing from 2026 responses.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['artist_id', 'lake_file'],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('spotify', 'artists') }}
+    {% if is_incremental() %}
+    where {{ rows_of_new_loads() }}
+    {% endif %}
 
 ),
 
@@ -20,6 +31,7 @@ renamed as (
         {{ json_text('payload', 'name') }} as artist_name,
         {{ json_string_array_to_text('payload', 'genres') }} as genres,
         {{ json_text('payload', 'external_urls.spotify') }} as spotify_url,
+        lake_file,
 
         -- numerics
         {{ json_integer('payload', 'popularity') }} as popularity,
@@ -37,8 +49,8 @@ deduplicated as (
 
     select * from renamed
     qualify row_number() over (
-        partition by artist_id
-        order by observed_at desc, loaded_at desc
+        partition by artist_id, lake_file
+        order by load_id desc
     ) = 1
 
 ),

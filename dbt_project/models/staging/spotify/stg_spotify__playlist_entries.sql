@@ -1,12 +1,24 @@
--- One row per playlist × snapshot × position. Reads both API shapes: the legacy
--- entry's `track`, the 2026 entry's `item`, or both (real 2026 responses carry
--- both keys); `item` wins where both are present.
+-- One row per raw entry record: playlist × snapshot × position × lake file, typed once
+-- (an incremental table: each load's rows are parsed once, not on every query). Reads
+-- both API shapes: the legacy entry's `track`, the 2026 entry's `item`, or both (real
+-- 2026 responses carry both keys); `item` wins where both are present. Records of the
+-- same key from several lake files all stay here; int_playlist_snapshot_entries keeps one.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['playlist_id', 'snapshot_id', 'position', 'lake_file'],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('spotify', 'playlist_entries') }}
+    {% if is_incremental() %}
+    where {{ rows_of_new_loads() }}
+    {% endif %}
 
 ),
 
@@ -38,6 +50,7 @@ renamed as (
         {{ json_text('item_payload', 'name') }} as item_name,
         {{ json_text('item_payload', 'uri') }} as item_uri,
         {{ json_text('item_payload', 'external_urls.spotify') }} as spotify_url,
+        lake_file,
 
         -- numerics
         position,
@@ -80,12 +93,13 @@ classified as (
 
 ),
 
+-- one row per key within this batch too (a key loaded twice in one run keeps its last load)
 deduplicated as (
 
     select * from classified
     qualify row_number() over (
-        partition by playlist_id, snapshot_id, position
-        order by observed_at desc, loaded_at desc
+        partition by playlist_id, snapshot_id, position, lake_file
+        order by load_id desc
     ) = 1
 
 ),
@@ -106,6 +120,7 @@ final as (
         item_name,
         item_uri,
         spotify_url,
+        lake_file,
 
         -- numerics
         position,

@@ -1,13 +1,22 @@
--- One row per playlist × snapshot: the playlist object of GET /playlists/{id}, latest
--- observation of each snapshot, with the time it was first observed. The first page of
--- entries the object may embed (`tracks` or `items`) is ignored: entries come from
--- playlist_entries.
+-- One row per raw playlist record: playlist × snapshot × observation × lake file, typed
+-- once (an incremental table). The first page of entries the object may embed (`tracks`
+-- or `items`) is not read, only its `total`: entries come from playlist_entries.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['playlist_id', 'snapshot_id', 'observed_at', 'lake_file'],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('spotify', 'playlists') }}
+    {% if is_incremental() %}
+    where {{ rows_of_new_loads() }}
+    {% endif %}
 
 ),
 
@@ -25,9 +34,14 @@ renamed as (
         {{ json_text('payload', 'description') }} as description,
         {{ json_text('payload', 'owner.display_name') }} as owner_name,
         {{ json_text('payload', 'external_urls.spotify') }} as spotify_url,
+        lake_file,
 
         -- numerics
         {{ json_integer('payload', 'followers.total') }} as followers_total,
+        coalesce(
+            {{ json_integer('payload', 'items.total') }},
+            {{ json_integer('payload', 'tracks.total') }}
+        ) as entries_total,
 
         -- booleans
         {{ json_boolean('payload', 'public') }} as is_public,
@@ -35,7 +49,6 @@ renamed as (
 
         -- timestamps
         observed_at,
-        min(observed_at) over (partition by playlist_id, snapshot_id) as first_observed_at,
         {{ load_id_to_timestamp('_dlt_load_id') }} as loaded_at
 
     from source
@@ -46,8 +59,8 @@ deduplicated as (
 
     select * from renamed
     qualify row_number() over (
-        partition by playlist_id, snapshot_id
-        order by observed_at desc, loaded_at desc
+        partition by playlist_id, snapshot_id, observed_at, lake_file
+        order by load_id desc
     ) = 1
 
 ),
