@@ -17,6 +17,7 @@ from ingestion.errors import (
 from orchestration import steps
 from orchestration.config import Settings
 from orchestration.demo import spotify_access
+from serving.cli import export
 
 logger = logging.getLogger("spotify_elt")
 
@@ -151,6 +152,8 @@ def _summary(
     lines.append("  marts      " + ", ".join(f"{name} {count}" for name, count in marts.items()))
     lines.append(f"  lake       {settings.lake_url}")
     lines.append(f"  warehouse  {settings.duckdb_path} (schemas raw_spotify, staging, marts)")
+    if transform_result is not None and transform_result.serving_path:
+        lines.append(f"  serving    {transform_result.serving_path}  (readers: open this file)")
     if transform_result is not None and transform_result.docs_path:
         lines.append(f"  docs       {transform_result.docs_path}  (or: make docs)")
     lines.append(f"  took       {seconds:.1f} s")
@@ -352,6 +355,9 @@ def docs(data_dir: Path | None, port: int) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 
+
+# `spotify-elt export tableau` (serving/cli.py).
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

@@ -25,9 +25,11 @@ from ingestion.errors import (
 )
 from ingestion.lake import Lake
 from ingestion.pipelines import lake_pipeline, load_lake, warehouse_pipeline
-from ingestion.snowflake import require_credentials, warehouse_destination_for
+from ingestion.snowflake import DUCKDB_TARGETS, require_credentials, warehouse_destination_for
 from ingestion.spotify import ExtractReport, spotify_source
 from orchestration.config import Settings
+from serving.duckdb_file import publish_serving_file
+from serving.locks import wait_for_warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class TransformResult:
     tests_failed: int = 0
     failures: list[str] = field(default_factory=list)
     docs_path: str | None = None
+    serving_path: str | None = None
 
 
 def extract(
@@ -121,6 +124,7 @@ def warehouse_destination(settings: Settings) -> Any:
 
 def load(settings: Settings, rebuild: bool = False) -> LoadResult:
     """Load new lake files into raw_spotify; with rebuild, reload the whole lake."""
+    _wait_for_readers(settings)
     pipeline = warehouse_pipeline(warehouse_destination(settings), settings.pipelines_dir)
     rebuild = rebuild or not _raw_tables_exist(pipeline)
     load_lake(pipeline, Lake(settings.lake_url), rebuild=rebuild)
@@ -198,6 +202,7 @@ def dbt(settings: Settings, *args: str) -> Any:
 def transform(settings: Settings, docs: bool = True) -> TransformResult:
     """dbt build (models, snapshots, data and unit tests), then the docs site."""
     result = TransformResult()
+    _wait_for_readers(settings)
     invocation = dbt(settings, "build")
     if invocation.exception is not None:
         raise TransformError(f"dbt build could not run: {invocation.exception}")
@@ -214,6 +219,9 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
             result.models += 1
             if status not in ("success", "pass"):
                 result.failures.append(f"{node.resource_type} {node.name}: {status}")
+    if invocation.success and not result.failures:  # readers get only green builds
+        published = publish_serving_file(settings)
+        result.serving_path = str(published.path) if published else None
     if docs and invocation.success:
         docs_invocation = dbt(settings, "docs", "generate", "--static")
         if not docs_invocation.success:
@@ -233,6 +241,12 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
         error.result = result
         raise error
     return result
+
+
+def _wait_for_readers(settings: Settings) -> None:
+    """A DuckDB warehouse held open elsewhere: wait a bounded time, then one clear line."""
+    if settings.target in DUCKDB_TARGETS:
+        wait_for_warehouse(settings.duckdb_path)
 
 
 def mart_rows(settings: Settings) -> dict[str, int]:
