@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.snowflake import DUCKDB_TARGETS
 from orchestration.config import Settings
 from serving.errors import ServingFileError
 from serving.locks import lock_holder
@@ -23,6 +22,7 @@ from serving.marts import MARTS_SCHEMA, declared_marts, marts_in_database
 logger = logging.getLogger(__name__)
 
 SERVING_FILE = "serving.duckdb"
+_TARGET = "serving_publish"  # the new file's name while it is attached
 # On Windows a file open elsewhere cannot be replaced: try again for this long.
 _REPLACE_WAIT_SECONDS = 10.0
 
@@ -51,6 +51,8 @@ def publish_serving_file(settings: Settings) -> PublishResult | None:
 
     Returns None for a warehouse that is not DuckDB (Snowflake serves its readers itself).
     """
+    from ingestion.snowflake import DUCKDB_TARGETS  # dlt: imported only when publishing
+
     if settings.target not in DUCKDB_TARGETS:
         return None
     warehouse = settings.duckdb_path
@@ -69,17 +71,21 @@ def publish_serving_file(settings: Settings) -> PublishResult | None:
 
 
 def _write(warehouse: Path, temp: Path, settings: Settings) -> dict[str, int]:
+    # Through the warehouse's own connection, with the new file attached to it: dbt-duckdb
+    # may still hold the warehouse open in this process, and DuckDB lets one process
+    # attach a file once.
     declared = declared_marts(settings)
-    with duckdb.connect(str(temp)) as db:
-        try:
-            db.execute(f"attach {_literal(str(warehouse))} as warehouse (read_only)")
-        except duckdb.IOException as error:
-            holder = lock_holder(error)
-            raise ServingFileError(
-                f"Cannot read {warehouse} to publish the serving file: it is being written "
-                f"by {holder or 'another process'}; run `spotify-elt transform` once it is done."
-            ) from None
-        built = marts_in_database(db, "warehouse")
+    try:
+        db = duckdb.connect(str(warehouse))
+    except duckdb.IOException as error:
+        raise ServingFileError(
+            f"Cannot read {warehouse} to publish the serving file: it is held by "
+            f"{lock_holder(error) or 'another process'}; run `spotify-elt transform` again "
+            "once it is closed."
+        ) from None
+    with db:
+        source = db.execute("select current_database()").fetchone()[0]
+        built = marts_in_database(db, source)
         names = [mart.name for mart in declared] if declared is not None else built
         missing = sorted(set(names) - set(built))
         if missing:
@@ -87,39 +93,39 @@ def _write(warehouse: Path, temp: Path, settings: Settings) -> dict[str, int]:
                 f"The warehouse has no table for the mart(s) {', '.join(missing)}: "
                 "run `spotify-elt transform` and publish again."
             )
-        db.execute(f"create schema {MARTS_SCHEMA}")
-        rows: dict[str, int] = {}
-        for name in names:
-            table = f"{MARTS_SCHEMA}.{_identifier(name)}"
-            db.execute(f"create table {table} as from warehouse.{table}")
-            rows[name] = db.execute(f"select count(*) from {table}").fetchone()[0]
-        _copy_comments(db, names)
-        db.execute("detach warehouse")
-        db.execute("checkpoint")
+        db.execute(f"attach {_literal(str(temp))} as {_TARGET}")
+        try:
+            db.execute(f"create schema {_TARGET}.{MARTS_SCHEMA}")
+            rows: dict[str, int] = {}
+            for name in names:
+                table = f"{MARTS_SCHEMA}.{_identifier(name)}"
+                db.execute(f"create table {_TARGET}.{table} as from {_identifier(source)}.{table}")
+                rows[name] = db.execute(f"select count(*) from {_TARGET}.{table}").fetchone()[0]
+            _copy_comments(db, source, names)
+            db.execute(f"checkpoint {_TARGET}")
+        finally:
+            db.execute(f"detach {_TARGET}")
     return rows
 
 
-def _copy_comments(db: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+def _copy_comments(db: duckdb.DuckDBPyConnection, source: str, names: list[str]) -> None:
     """dbt's descriptions (persist_docs) travel along, for `describe` and notebooks."""
     for table, comment in db.execute(
         "select table_name, comment from duckdb_tables() "
-        "where database_name = 'warehouse' and schema_name = ? and comment is not null",
-        [MARTS_SCHEMA],
+        "where database_name = ? and schema_name = ? and comment is not null",
+        [source, MARTS_SCHEMA],
     ).fetchall():
         if table in names:
-            db.execute(
-                f"comment on table {MARTS_SCHEMA}.{_identifier(table)} is {_literal(comment)}"
-            )
+            target = f"{_TARGET}.{MARTS_SCHEMA}.{_identifier(table)}"
+            db.execute(f"comment on table {target} is {_literal(comment)}")
     for table, column, comment in db.execute(
         "select table_name, column_name, comment from duckdb_columns() "
-        "where database_name = 'warehouse' and schema_name = ? and comment is not null",
-        [MARTS_SCHEMA],
+        "where database_name = ? and schema_name = ? and comment is not null",
+        [source, MARTS_SCHEMA],
     ).fetchall():
         if table in names:
-            db.execute(
-                f"comment on column {MARTS_SCHEMA}.{_identifier(table)}.{_identifier(column)} "
-                f"is {_literal(comment)}"
-            )
+            target = f"{_TARGET}.{MARTS_SCHEMA}.{_identifier(table)}.{_identifier(column)}"
+            db.execute(f"comment on column {target} is {_literal(comment)}")
 
 
 def _replace(temp: Path, target: Path) -> None:

@@ -107,6 +107,7 @@ def write_hyper(source: Path, target: Path, marts: list[str]) -> list[Table]:
             hyper.catalog.create_schema(api.SchemaName(EXTRACT_SCHEMA))
             for mart in marts:
                 tables.append(_copy_table(api, db, hyper, mart))
+        temp.chmod(0o644)  # hyperd creates files readable by their owner only
         os.replace(temp, target)
     except api.HyperException as error:
         raise TableauExportError(f"Hyper could not write {target}: {error.main_message}") from None
