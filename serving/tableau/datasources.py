@@ -7,6 +7,7 @@ connector (DuckDB) when it opens them; no secret is ever written here.
 """
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -27,7 +28,7 @@ def snowflake_server() -> str:
     return f"{account}.snowflakecomputing.com"
 
 
-def _document(table: Table, connection: callable, uppercase: bool) -> bytes:
+def _document(table: Table, connection: Callable[[ET.Element], str], uppercase: bool) -> bytes:
     holder = ET.Element("holder")
     if uppercase:  # Snowflake folds unquoted names (dbt's) to upper case
         table = Table(

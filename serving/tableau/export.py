@@ -16,7 +16,7 @@ from serving.errors import TableauExportError
 from serving.marts import MARTS_SCHEMA, marts_in_database
 from serving.tableau.datasources import duckdb_tds, snowflake_tds
 from serving.tableau.hyper import Table, write_hyper
-from serving.tableau.workbook import SHEETS, WorkbookInputs, build_twb, write_twbx
+from serving.tableau.workbook import SHEETS, Sheet, WorkbookInputs, build_twb, write_twbx
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def export_tableau(settings: Settings, out_dir: Path | None = None) -> TableauEx
     return result
 
 
-def _check_fields(sheet, table: Table) -> None:
+def _check_fields(sheet: Sheet, table: Table) -> None:
     """Every field a sheet uses exists in its mart with the type the sheet expects."""
     types = {column.name: column.type.datatype for column in table.columns}
     for use in sheet.uses():
@@ -95,7 +95,7 @@ def _check_fields(sheet, table: Table) -> None:
             )
 
 
-def _filter_values(source: Path, sheets) -> dict[str, str]:
+def _filter_values(source: Path, sheets: list[Sheet]) -> dict[str, str]:
     """Each sheet's filter starts on the value with the most rows (the biggest playlist)."""
     values = {}
     with duckdb.connect(str(source), read_only=True) as db:

@@ -10,7 +10,7 @@ derive from it (`workbook_fields`).
 
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -56,7 +56,7 @@ class Sheet:
     detail: tuple[Use, ...] = ()
     text: Use | None = None
     tooltip: tuple[Use, ...] = ()
-    filter: Use | None = None  # a single-value quick filter, set to a value at export
+    filter: Use | None = None  # a single-value quick filter, starting on one value
     reversed_axis: Use | None = None  # position 1 on top
     sort_by: tuple[Use, Use] | None = None  # (dimension, measure): descending
 
@@ -71,7 +71,7 @@ class Sheet:
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         name="Top songs now",
-        title="Top songs of <playlist> now, with every credited artist",
+        title="Top songs of the playlist now, with every credited artist",
         mart="playlist_current_tracks",
         mark="Text",
         rows=(
@@ -89,7 +89,7 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         name="Playlist chart",
-        title="Chart of <playlist> by day: position of each song (1 on top)",
+        title="The playlist's chart by day: position of each song (1 on top)",
         mart="playlist_chart_days",
         mark="Line",
         rows=(Use("position", "integer", derivation="Min", kind="qk"),),
@@ -218,7 +218,11 @@ def field_columns(parent: ET.Element, table: Table, used: Iterable[str]) -> None
 
 
 def datasource_element(
-    parent: ET.Element, table: Table, used: Iterable[str], caption: str, connection: callable
+    parent: ET.Element,
+    table: Table,
+    used: Iterable[str],
+    caption: str,
+    connection: Callable[[ET.Element], str],
 ) -> ET.Element:
     """One data source over one table, as Tableau writes it in a .twb or a .tds."""
     source = _sub(parent, "datasource", caption=caption, inline="true")
@@ -263,7 +267,7 @@ def worksheet_element(parent: ET.Element, sheet: Sheet, table: Table, filter_val
     ds = datasource_name(sheet.mart)
     worksheet = _sub(parent, "worksheet", name=sheet.name)
     title = _sub(_sub(_sub(worksheet, "layout-options"), "title"), "formatted-text")
-    _sub(title, "run", sheet.title.replace("<playlist>", filter_value or "each playlist"))
+    _sub(title, "run", sheet.title)
 
     table_element = _sub(worksheet, "table")
     view = _sub(table_element, "view")
@@ -290,7 +294,7 @@ def worksheet_element(parent: ET.Element, sheet: Sheet, table: Table, filter_val
             "groupfilter",
             function="member",
             level=sheet.filter.instance,
-            member=f'"{filter_value}"',
+            member='"' + filter_value.replace('"', '""') + '"',
             **{
                 _user("ui-domain"): "database",
                 _user("ui-enumeration"): "inclusive",

@@ -114,7 +114,7 @@ def test_chart_sheet_puts_position_one_on_top(history_export) -> None:
     assert (axis.get("field"), axis.get("reverse"), axis.get("scope")) == (rows, "true", "rows")
     assert chart.find("table/panes/pane/mark").get("class") == "Line"
     assert chart.find("table/panes/pane/encodings/color").get("column").endswith(":item_name:nk]")
-    # The playlist filter starts on one playlist, named in the title.
+    # The playlist filter starts on one playlist (the one with the most rows).
     member = chart.find("table/view/filter/groupfilter").get("member")
     assert member.strip('"') in PLAYLISTS
 
