@@ -19,6 +19,7 @@ from orchestration import steps
 from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
 from orchestration.locking import exclusive_data_dir
+from serving.cli import export
 
 logger = logging.getLogger("spotify_elt")
 
@@ -198,6 +199,8 @@ def _summary(
     lines.append("  marts      " + ", ".join(f"{name} {count}" for name, count in marts.items()))
     lines.append(f"  lake       {settings.lake_url}")
     lines.append(f"  warehouse  {settings.duckdb_path} (schemas raw_spotify, staging, marts)")
+    if transform_result is not None and transform_result.serving_path:
+        lines.append(f"  serving    {transform_result.serving_path}  (readers: open this file)")
     if transform_result is not None and transform_result.docs_path:
         lines.append(f"  docs       {transform_result.docs_path}  (or: make docs)")
     lines.append(f"  took       {seconds:.1f} s")
@@ -399,6 +402,9 @@ def docs(data_dir: Path | None, port: int) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 
+
+# `spotify-elt export tableau` (serving/cli.py).
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

@@ -28,9 +28,15 @@ from ingestion.lake.writer import land
 from ingestion.raw_tables import RAW_DATASET
 from ingestion.spotify import ExtractReport, configured_source
 from ingestion.warehouse import load as warehouse_load
-from ingestion.warehouse.destinations import require_credentials, warehouse_destination_for
+from ingestion.warehouse.destinations import (
+    DUCKDB_TARGETS,
+    require_credentials,
+    warehouse_destination_for,
+)
 from ingestion.warehouse.load import LoadResult
 from orchestration.config import Settings
+from serving.duckdb_file import publish_serving_file
+from serving.locks import wait_for_warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ class TransformResult:
     tests_failed: int = 0
     failures: list[str] = field(default_factory=list)
     docs_path: str | None = None
+    serving_path: str | None = None
 
 
 def extract(
@@ -108,6 +115,7 @@ def warehouse_destination(settings: Settings) -> Any:
 
 def load(settings: Settings, rebuild: bool = False) -> LoadResult:
     """Load new lake files into raw_spotify; with rebuild, reload the whole lake."""
+    _wait_for_readers(settings)
     return warehouse_load.load(
         warehouse_destination(settings),
         Lake(settings.lake_url),
@@ -165,6 +173,7 @@ def dbt(settings: Settings, *args: str) -> Any:
 def transform(settings: Settings, docs: bool = True) -> TransformResult:
     """dbt build (models, snapshots, data and unit tests), then the docs site."""
     result = TransformResult()
+    _wait_for_readers(settings)
     invocation = dbt(settings, "build")
     if invocation.exception is not None:
         raise TransformError(f"dbt build could not run: {invocation.exception}")
@@ -181,6 +190,9 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
             result.models += 1
             if status not in ("success", "pass"):
                 result.failures.append(f"{node.resource_type} {node.name}: {status}")
+    if invocation.success and not result.failures:  # readers get only green builds
+        published = publish_serving_file(settings)
+        result.serving_path = str(published.path) if published else None
     if docs and invocation.success:
         docs_invocation = dbt(settings, "docs", "generate", "--static")
         if not docs_invocation.success:
@@ -215,6 +227,12 @@ def mart_names(settings: Settings) -> tuple[str, ...]:
         and str(node.get("schema", "")).lower() == MARTS_SCHEMA
     }
     return tuple(sorted(names))
+
+
+def _wait_for_readers(settings: Settings) -> None:
+    """A DuckDB warehouse held open elsewhere: wait a bounded time, then one clear line."""
+    if settings.target in DUCKDB_TARGETS:
+        wait_for_warehouse(settings.duckdb_path)
 
 
 def mart_rows(settings: Settings) -> dict[str, int]:

@@ -135,3 +135,17 @@ def test_docs_site_renders_in_a_browser(first_run) -> None:
     assert "raw_spotify" in overview
     shot = screenshot(url + "#!/model/model.spotify_elt.songs", "dbt-docs-songs.png")
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_docs_lineage_ends_in_the_tableau_workbook(first_run) -> None:
+    from tests.browser import dump_dom, screenshot
+
+    data_dir, _ = first_run
+    url = (data_dir / "dbt" / "target" / "static_index.html").as_uri()
+    page = url + "#!/exposure/exposure.spotify_elt.spotify_marts_workbook"
+    dom = dump_dom(page)
+    assert "Spotify marts (Tableau workbook)" in dom and "Depends On" in dom
+    assert "playlist_entries" in dom and "analytics@example.com" in dom
+    shot = screenshot(page, "dbt-docs-tableau-exposure.png")
+    assert shot.exists() and shot.stat().st_size > 10_000
+    assert (data_dir / "serving.duckdb").exists()

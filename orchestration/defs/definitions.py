@@ -23,6 +23,7 @@ from orchestration.defs.jobs import JOBS
 from orchestration.defs.resources import SpotifyDbtCliResource, SpotifyEltResource
 from orchestration.defs.schedules import daily_extract_schedule
 from orchestration.defs.sensors import new_lake_files
+from orchestration.defs.serving import build_serving_assets
 
 
 def build_defs(
@@ -36,7 +37,13 @@ def build_defs(
         demo = demo_requested()
     transform = build_dbt_assets(settings)
     return Definitions(
-        assets=[spotify_api, build_extract_asset(extract_retry_policy), load, transform],
+        assets=[
+            spotify_api,
+            build_extract_asset(extract_retry_policy),
+            load,
+            transform,
+            *build_serving_assets(transform),
+        ],
         jobs=JOBS,
         schedules=[daily_extract_schedule],
         sensors=[new_lake_files, alert_on_run_failure],

@@ -94,6 +94,8 @@ def failures(result: dbtRunnerResult) -> list[str]:
     bad = []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status)
+        if node_result.node.resource_type == "exposure" and status == "no-op":
+            continue  # an exposure (the Tableau workbook) has nothing to build
         if status not in ("success", "pass"):
             bad.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
     return bad

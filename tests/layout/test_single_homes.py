@@ -14,7 +14,7 @@ from orchestration.config import CHECKOUT_ROOT
 from orchestration.steps import dbt_vars
 
 DBT_PROJECT = CHECKOUT_ROOT / "dbt_project"
-PACKAGES = ("ingestion", "orchestration")
+PACKAGES = ("ingestion", "orchestration", "serving")
 # Each stage may import only from the stages listed for it (and from itself).
 ALLOWED_IMPORTS = {
     "ingestion.errors": set(),
