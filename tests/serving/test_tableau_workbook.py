@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from orchestration.config import CHECKOUT_ROOT
 from serving.tableau.workbook import SHEETS, workbook_fields
 from tests.browser import ARTIFACTS
 from tests.serving.conftest import serving_file
@@ -130,14 +131,14 @@ def test_live_data_sources_for_snowflake_and_duckdb(history_settings, history_ex
     snowflake = Datasource.from_file(str(by_kind["snowflake"][0]))
     (connection,) = snowflake.connections
     assert connection.dbclass == "snowflake" and connection.dbname == "SPOTIFY"
-    assert connection.username == "SPOTIFY_TABLEAU"  # warehouse/snowflake_setup.sql
+    assert connection.username == "SPOTIFY_TABLEAU"  # ingestion/warehouse/snowflake_setup.sql
     duck = Datasource.from_file(str(by_kind["duckdb"][0]))
     assert duck.connections[0].dbclass == "duckdb_jdbc"
     for path in history_export.data_sources:
         text = path.read_text(encoding="utf-8")
         assert "password=" not in text.lower()  # Tableau asks; nothing secret is written
         assert vocabulary_errors(ET.fromstring(text.encode())) == []
-    setup = Path("warehouse/snowflake_setup.sql").read_text()
+    setup = (CHECKOUT_ROOT / "ingestion" / "warehouse" / "snowflake_setup.sql").read_text()
     assert "SPOTIFY_REPORTER" in by_kind["snowflake"][0].read_text() and "SPOTIFY_REPORTER" in setup
 
 
