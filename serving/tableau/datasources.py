@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from serving.tableau.hyper import Table
 from serving.tableau.workbook import DOCUMENT_VERSION, _sub, datasource_element
 
-# ingestion/warehouse/snowflake_setup.sql: Tableau's user, its role (reads MARTS only), the warehouse.
+# ingestion/warehouse/snowflake_setup.sql: Tableau's user, its role (reads MARTS), the warehouse.
 SNOWFLAKE_DATABASE = "SPOTIFY"
 SNOWFLAKE_SCHEMA = "MARTS"
 SNOWFLAKE_USER = "SPOTIFY_TABLEAU"
