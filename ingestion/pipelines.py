@@ -8,7 +8,8 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.destinations import filesystem
 
-from ingestion.lake import LAKE_DATASET, LAKE_LAYOUT, Lake, lake_source
+from ingestion.bulk_load import load_lake_bulk
+from ingestion.lake import LAKE_DATASET, LAKE_LAYOUT, Lake
 
 LAKE_PIPELINE = "spotify_lake"
 WAREHOUSE_PIPELINE = "spotify"
@@ -43,5 +44,4 @@ def warehouse_pipeline(destination: Any, pipelines_dir: Path) -> dlt.Pipeline:
 
 def load_lake(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) -> LoadInfo:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all."""
-    source = lake_source(lake)
-    return pipeline.run(source, refresh="drop_sources" if rebuild else None)
+    return load_lake_bulk(pipeline, lake, rebuild=rebuild)
