@@ -402,10 +402,7 @@ def load_lake_bulk(pipeline: dlt.Pipeline, lake: Any, rebuild: bool = False) -> 
         loaded = {table: set() for table in settings.RAW_TABLES}
     capabilities = pipeline.destination.capabilities()
     # Snowflake loads JSON lines into VARIANT as objects; DuckDB reads Parquet fastest.
-    if capabilities.preferred_loader_file_format == "jsonl":
-        file_format = "jsonl"
-    else:
-        file_format = "parquet"
+    file_format = "jsonl" if capabilities.preferred_loader_file_format == "jsonl" else "parquet"
     Path(pipeline.working_dir).mkdir(parents=True, exist_ok=True)
     work_dir = Path(tempfile.mkdtemp(prefix="lake-", dir=pipeline.working_dir))
     problems = LakeProblems()
