@@ -236,16 +236,15 @@ def _load_files(
     file_format: str,
     load_id: str,
     problems: LakeProblems,
-) -> Iterator[tuple[Path, int]]:
+) -> list[tuple[Path, int]]:
     """Load files of a batch; on an error, find the damaged files and load the rest."""
     try:
-        yield reader.write(table, [reader.url(r) for r in relatives], file_format, load_id)
-        return
+        return [reader.write(table, [reader.url(r) for r in relatives], file_format, load_id)]
     except duckdb.Error as error:
         if len(relatives) == 1:
             problems.messages.append(_diagnose(reader, relatives[0], error))
             logger.error("%s", problems.messages[-1])
-            return
+            return []
     good = []
     for relative in relatives:
         try:
@@ -256,14 +255,15 @@ def _load_files(
             logger.error("%s", problems.messages[-1])
             continue
         good.append(relative)
-    if good:
-        yield reader.write(table, [reader.url(r) for r in good], file_format, load_id)
+    if not good:
+        return []
+    return [reader.write(table, [reader.url(r) for r in good], file_format, load_id)]
 
 
 def _import_records(
     reader: LakeReader, table: str, metas: list[dict[str, Any]], problems: LakeProblems
-) -> list[str]:
-    """Imported files as JSON lines of the source's records (+ lake_file) for DuckDB."""
+) -> Path | None:
+    """Imported files as one local file of the source's records (+ lake_file) for DuckDB."""
     target = reader.next_name(f"imports_{table}", "jsonl")
     written = 0
     with target.open("wb") as out:
@@ -285,7 +285,7 @@ def _import_records(
                 ).hexdigest()
                 out.write(orjson.dumps(row) + b"\n")
                 written += 1
-    return [str(target)] if written else []
+    return target if written else None
 
 
 def _list_lake(lake: Any, table: str) -> list[tuple[str, int]]:
@@ -370,19 +370,19 @@ def bulk_lake_source(
     def make(table: str) -> DltResource:
         def files() -> Iterator[Any]:
             load_id = dlt.current.load_package_state()["load_id"]
-            written = 0
-            batches = list(_batches(pending.lake[table]))
+            written: list[tuple[Path, int]] = []
+            for batch in _batches(pending.lake[table]):
+                written += _load_files(reader, table, batch, file_format, load_id, problems)
+                logger.info("load: %s ← %d lake file(s)", table, len(batch))
             if pending.imports[table]:
-                imported = _import_records(reader, table, pending.imports[table], problems)
-                if imported:
-                    batches.append(imported)
-            for batch in batches:
-                for path, rows in _load_files(reader, table, batch, file_format, load_id, problems):
-                    if rows:
-                        written += rows
-                        yield dlt.mark.with_file_import(str(path), file_format, rows)
-                logger.info("load: %s ← %d file(s)", table, len(batch))
-            if not written:
+                records = _import_records(reader, table, pending.imports[table], problems)
+                if records is not None:
+                    written.append(reader.write(table, [str(records)], file_format, load_id))
+                logger.info("load: %s ← %d imported file(s)", table, len(pending.imports[table]))
+            for path, rows in written:
+                if rows:
+                    yield dlt.mark.with_file_import(str(path), file_format, rows)
+            if not any(rows for _, rows in written):
                 # The dbt sources need every raw table, even one no file has filled yet.
                 yield dlt.mark.materialize_table_schema()
 
