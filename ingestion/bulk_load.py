@@ -391,11 +391,26 @@ def bulk_lake_source(
     return [make(table) for table in settings.RAW_TABLES]
 
 
+def _finish_pending_loads(pipeline: dlt.Pipeline) -> None:
+    """Load what an interrupted run left in dlt's working folder, before reading anything new.
+
+    Its load files hold whole lake files; once loaded, those count as loaded below.
+    """
+    for stale in Path(pipeline.working_dir).glob("lake-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # load files of a run that died
+    if pipeline.list_extracted_load_packages():
+        pipeline.normalize()
+    if pipeline.list_normalized_load_packages():
+        logger.info("load: finishing the load an earlier run left pending")
+        pipeline.load()
+
+
 def load_lake_bulk(pipeline: dlt.Pipeline, lake: Any, rebuild: bool = False) -> LoadInfo:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all.
 
     Raises LakeFileError naming the damaged files after every other file has loaded.
     """
+    _finish_pending_loads(pipeline)
     loaded = None if rebuild else loaded_lake_files(pipeline)
     if loaded is None:
         rebuild = True
