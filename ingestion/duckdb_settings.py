@@ -14,9 +14,8 @@ DEFAULT_MEMORY_LIMIT = "512MB"
 
 
 def duckdb_threads() -> int:
-    """SPOTIFY_ELT_DUCKDB_THREADS, else the machine's cores (at most 4, as in profiles.yml)."""
-    value = os.environ.get(THREADS_ENV)
-    return int(value) if value else min(4, os.cpu_count() or 1)
+    """SPOTIFY_ELT_DUCKDB_THREADS, else 4 (as in profiles.yml)."""
+    return int(os.environ.get(THREADS_ENV) or 4)
 
 
 def duckdb_config(temp_directory: str | None = None) -> dict[str, Any]:
