@@ -167,10 +167,11 @@ class LakeReader:
                 fields[{fields.index("payload") + 1}] as payload,
                 coalesce({value[LAKE_FILE]}, substr(filename, {prefix + 1})) as {LAKE_FILE},
                 '{load_id}' as _dlt_load_id,
-                coalesce(
-                    {value["_dlt_id"]},
-                    substr(md5(filename || fields::varchar), 1, 14)
-                ) as _dlt_id
+                -- the extraction's row id; made up only for lines without one
+                case when {value["_dlt_id"]} is null
+                    then substr(md5(filename || fields::varchar), 1, 14)
+                    else {value["_dlt_id"]}
+                end as _dlt_id
             from lines
         """
 
@@ -181,7 +182,7 @@ class LakeReader:
         extension = "parquet" if file_format == "parquet" else "jsonl.gz"
         target = self.next_name(table, extension)
         if file_format == "parquet":
-            options = "format parquet, compression snappy, row_group_size_bytes '32MB'"
+            options = "format parquet, compression snappy, row_group_size_bytes '16MB'"
         else:
             options = "format json, compression gzip"
         select = self._select(table, paths, file_format, load_id)
@@ -391,12 +392,18 @@ def bulk_lake_source(
     return [make(table) for table in settings.RAW_TABLES]
 
 
+def _work_root(pipeline: dlt.Pipeline) -> Path:
+    """Where DuckDB writes load files: next to dlt's working folder (same disk, so dlt
+    imports them by hard link), not inside it (dlt may reset that folder)."""
+    return Path(pipeline.pipelines_dir) / f".{pipeline.pipeline_name}-lake-load"
+
+
 def _finish_pending_loads(pipeline: dlt.Pipeline) -> None:
     """Load what an interrupted run left in dlt's working folder, before reading anything new.
 
     Its load files hold whole lake files; once loaded, those count as loaded below.
     """
-    for stale in Path(pipeline.working_dir).glob("lake-*"):
+    for stale in _work_root(pipeline).glob("lake-*"):
         shutil.rmtree(stale, ignore_errors=True)  # load files of a run that died
     if pipeline.list_extracted_load_packages():
         pipeline.normalize()
@@ -418,8 +425,8 @@ def load_lake_bulk(pipeline: dlt.Pipeline, lake: Any, rebuild: bool = False) -> 
     capabilities = pipeline.destination.capabilities()
     # Snowflake loads JSON lines into VARIANT as objects; DuckDB reads Parquet fastest.
     file_format = "jsonl" if capabilities.preferred_loader_file_format == "jsonl" else "parquet"
-    Path(pipeline.working_dir).mkdir(parents=True, exist_ok=True)
-    work_dir = Path(tempfile.mkdtemp(prefix="lake-", dir=pipeline.working_dir))
+    _work_root(pipeline).mkdir(parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(prefix="lake-", dir=_work_root(pipeline)))
     problems = LakeProblems()
     reader = LakeReader(lake, work_dir)
     try:

@@ -11,11 +11,14 @@ from typing import Any
 MEMORY_LIMIT_ENV = "SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "SPOTIFY_ELT_DUCKDB_THREADS"
 DEFAULT_MEMORY_LIMIT = "512MB"
+DEFAULT_THREADS = 2
 
 
 def duckdb_threads() -> int:
-    """SPOTIFY_ELT_DUCKDB_THREADS, else 4 (as in profiles.yml)."""
-    return int(os.environ.get(THREADS_ENV) or 4)
+    """SPOTIFY_ELT_DUCKDB_THREADS, else 2 (as in profiles.yml): each thread holds its own
+    buffers, and a vector of 2048 playlist objects (each ~250 kB with its embedded first
+    page of entries) is half a gigabyte."""
+    return int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
 
 
 def duckdb_config(temp_directory: str | None = None) -> dict[str, Any]:
