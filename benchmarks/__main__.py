@@ -1,6 +1,6 @@
 """The project against plain baselines on one generated lake, side by side.
 
-    python -m benchmarks [--days 30] [--playlists 50] [--entries 100] [--out FILE]
+    python -m benchmarks [--days 14] [--playlists 50] [--entries 100] [--out FILE]
     make bench                                   # the default, a few minutes on 2 cores
     python -m benchmarks --days 365              # the yardstick: one year of history
 
@@ -332,7 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--playlists", type=int, default=50)
     parser.add_argument("--entries", type=int, default=100, help="entries per playlist")
     parser.add_argument("--out", default="benchmark.json", help="where to write the JSON")
