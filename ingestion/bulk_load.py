@@ -44,12 +44,12 @@ from dlt.sources import DltResource
 
 from ingestion.duckdb_settings import duckdb_config
 from ingestion.errors import LakeFileError
+from ingestion.lake import LAKE_DATASET, Lake
 from ingestion.raw_import import IMPORTS_DIR, records_of_import
 from ingestion.spotify import settings
 
 logger = logging.getLogger(__name__)
 
-LAKE_DATASET = "spotify"  # the lake's folder of the `spotify` source (as in lake.py)
 LAKE_FILE = "lake_file"
 LAKE_SUFFIXES = (".jsonl", ".jsonl.gz")
 # A batch: lake files read by one DuckDB query into one load file.
@@ -89,10 +89,10 @@ class LakeProblems:
     def error(self) -> LakeFileError | None:
         if not self.messages:
             return None
-        more = len(self.messages) - 1
-        tail = f"\n({more} more damaged file(s) above.)" if more else ""
+        count = len(self.messages)
+        summary = f"\n{count} lake files could not be loaded." if count > 1 else ""
         return LakeFileError(
-            "\n".join(self.messages) + tail + "\nEvery other lake file was loaded."
+            "\n".join(self.messages) + summary + "\nEvery other lake file was loaded."
         )
 
 
@@ -107,7 +107,7 @@ class _Pending:
 class LakeReader:
     """A DuckDB connection that reads the lake; writes load files into `work_dir`."""
 
-    def __init__(self, lake: Any, work_dir: Path) -> None:
+    def __init__(self, lake: Lake, work_dir: Path) -> None:
         self.lake = lake
         self.work_dir = work_dir
         spill = work_dir / "duckdb_spill"
@@ -290,7 +290,7 @@ def _import_records(
     return target if written else None
 
 
-def _list_lake(lake: Any, table: str) -> list[tuple[str, int]]:
+def _list_lake(lake: Lake, table: str) -> list[tuple[str, int]]:
     """(path relative to the lake, size) of the table's lake files, in load order."""
     root = lake.path(f"{LAKE_DATASET}/{table}")
     if not lake.fs.exists(root):
@@ -305,11 +305,11 @@ def _list_lake(lake: Any, table: str) -> list[tuple[str, int]]:
     return sorted(files)
 
 
-def _strip(lake: Any, path: str) -> str:
+def _strip(lake: Lake, path: str) -> str:
     return lake.fs._strip_protocol(path)  # noqa: SLF001 – fsspec's own normal form
 
 
-def _list_imports(lake: Any) -> list[dict[str, Any]]:
+def _list_imports(lake: Lake) -> list[dict[str, Any]]:
     root = lake.path(IMPORTS_DIR)
     if not lake.fs.exists(root):
         return []
@@ -349,7 +349,7 @@ def loaded_lake_files(pipeline: dlt.Pipeline) -> dict[str, set[str]] | None:
     return loaded
 
 
-def _pending(lake: Any, loaded: dict[str, set[str]]) -> _Pending:
+def _pending(lake: Lake, loaded: dict[str, set[str]]) -> _Pending:
     pending = _Pending()
     imports = _list_imports(lake)
     for table in settings.RAW_TABLES:
@@ -413,7 +413,7 @@ def _finish_pending_loads(pipeline: dlt.Pipeline) -> None:
         pipeline.load()
 
 
-def load_lake_bulk(pipeline: dlt.Pipeline, lake: Any, rebuild: bool = False) -> LoadInfo:
+def load_lake_bulk(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) -> LoadInfo:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all.
 
     Raises LakeFileError naming the damaged files after every other file has loaded.
