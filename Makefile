@@ -47,8 +47,8 @@ format: install
 docs: install  ## serve the dbt docs site of the last run on 127.0.0.1:8080
 	$(UV) run --frozen spotify-elt docs
 
-bench: install  ## benchmarks: print their figures
-	$(UV) run --frozen python -m benchmarks
+bench: install  ## benchmarks: project vs DuckDB SQL vs pandas (BENCH_ARGS="--days 365")
+	$(UV) run --frozen python -m benchmarks $(BENCH_ARGS)
 
 clean:  ## remove data/ (the lake and the warehouse!) and build output
 	rm -rf data dbt_project/target dbt_project/logs

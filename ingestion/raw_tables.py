@@ -63,15 +63,8 @@ def table_hints(table: str) -> dict:
 
 
 # The lake file a warehouse row was read from: its path relative to the lake root (file
-# names start with the extraction's load id, so ordering by it is load order). Part of
-# every warehouse key: the raw tables keep every record of every lake file, and dbt
+# names start with the extraction's load id, so ordering by it is load order). The raw
+# tables keep every record of every lake file (ingestion/warehouse/bulk_load.py), and dbt
 # staging breaks ties between records of one key (latest observed_at, then lake_file).
 LAKE_FILE_COLUMN: Final = {"name": "lake_file", "data_type": "text", "nullable": False}
 
-
-def warehouse_table_hints(table: str) -> dict:
-    """table_hints of a raw table in the warehouse: its key and columns plus `lake_file`."""
-    hints = table_hints(table)
-    hints["primary_key"] = [*hints["primary_key"], LAKE_FILE_COLUMN["name"]]
-    hints["columns"][LAKE_FILE_COLUMN["name"]] = dict(LAKE_FILE_COLUMN)
-    return hints

@@ -8,8 +8,8 @@ embedded under `tracks` and/or `items`.
 A file lands in the lake unchanged, under a name derived from its SHA-256, so
 importing it twice changes nothing. What the file does not carry (playlist id,
 observation time) is inferred or given by options, and kept in a sidecar
-`.meta.json` next to it, which the lake reader (ingestion/lake/reader.py) reads to
-load the file.
+`.meta.json` next to it, which the warehouse load (ingestion/warehouse/bulk_load.py)
+reads to load the file.
 """
 
 import gzip

@@ -22,8 +22,10 @@ from dlt.common.configuration.exceptions import (
     ConfigurationValueError,
 )
 from dlt.common.destination import Destination
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.errors import ConfigurationError
+from ingestion.warehouse.duckdb_settings import duckdb_config
 
 DUCKDB_TARGETS = ("dev", "ci")
 # The section dlt reads: [destination.snowflake…] for every Snowflake target.
@@ -44,7 +46,9 @@ def warehouse_destination_for(target: str, duckdb_path: Path) -> Destination:
     """The dlt destination of the warehouse for a dbt target: DuckDB or Snowflake."""
     if target in DUCKDB_TARGETS:
         duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(credentials=str(duckdb_path))
+        return dlt.destinations.duckdb(
+            credentials=DuckDbCredentials(str(duckdb_path), global_config=duckdb_config())
+        )
     return snowflake_destination(target)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import dlt
 
 from ingestion.lake.layout import Lake
-from ingestion.lake.reader import lake_source
 from ingestion.raw_tables import RAW_DATASET, RAW_TABLES
+from ingestion.warehouse.bulk_load import load_lake_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def warehouse_pipeline(destination: Any, pipelines_dir: Path) -> dlt.Pipeline:
 
 def load_lake(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) -> Any:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all."""
-    return pipeline.run(lake_source(lake), refresh="drop_sources" if rebuild else None)
+    return load_lake_bulk(pipeline, lake, rebuild=rebuild)
 
 
 def load(destination: Any, lake: Lake, pipelines_dir: Path, rebuild: bool = False) -> LoadResult:

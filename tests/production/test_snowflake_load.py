@@ -163,7 +163,7 @@ def test_payload_is_the_api_object_as_variant(
 
 def test_files_went_through_the_table_stage(loaded: Any, snowflake_server: SnowflakeServer) -> None:
     # dlt keeps staged files by default (keep_staged_files); each is a gzipped JSON-lines file.
-    staged = _rows(snowflake_server, "list @raw_spotify_staging.%playlist_entries")
+    staged = _rows(snowflake_server, "list @raw_spotify.%playlist_entries")
     assert staged
     assert all(name.endswith(".jsonl.gz") for name, *_ in staged)
 
