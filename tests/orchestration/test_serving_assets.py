@@ -2,7 +2,7 @@
 
 import pytest
 from dagster import AssetKey, Definitions, ExecuteInProcessResult
-from orchestration.dagster.serving import SERVING, TABLEAU
+from orchestration.defs.serving import SERVING, TABLEAU
 
 from orchestration.config import Settings
 
