@@ -63,10 +63,15 @@ def extract(
     rerun only has to fetch what is missing (merge keys make it idempotent).
     """
     report = ExtractReport()
+    lake = Lake(settings.lake_url)
     source = configured_source(
-        observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
+        observed_at=observed_at or datetime.now(UTC),
+        report=report,
+        lake=lake,  # what the lake holds is not asked for again
+        state_dir=settings.data_dir / "state",  # the rate-limit breaker, the lake index cache
+        **(source_args or {}),
     )
-    files = land(source, Lake(settings.lake_url), settings.pipelines_dir)
+    files = land(source, lake, settings.pipelines_dir)
     logger.info(
         "extract: %d playlists, %d entries, %d API requests → %d lake files in %s",
         report.playlists_read,
@@ -77,7 +82,7 @@ def extract(
     )
     result = ExtractResult(report=report, lake_url=settings.lake_url, lake_files=files)
     if report.failures:
-        raise ExtractionIncompleteError(report.failures, result=result)
+        raise ExtractionIncompleteError(report.failures, result=result, heading=report.heading())
     return result
 
 
