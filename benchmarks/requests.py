@@ -43,7 +43,9 @@ class LowerBound:
 
     mode: str
     landed: set[tuple[str, str]] = field(default_factory=set)
-    fetched: dict[str, set[str]] = field(default_factory=lambda: {"artists": set(), "albums": set()})
+    fetched: dict[str, set[str]] = field(
+        default_factory=lambda: {"artists": set(), "albums": set()}
+    )
 
     def next_run(self, server: ReplicaServer, playlist_ids: list[str]) -> int:
         requests = 1 + len(playlist_ids)  # the token, then each playlist object
