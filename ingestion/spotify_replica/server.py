@@ -353,11 +353,13 @@ class ReplicaServer:
         message: str | None = None,
         reason: str | None = None,
         endpoint: str = "api",
+        after: int = 0,
     ) -> None:
         """The next `count` requests to the API (or the token `endpoint`) fail with `status`.
 
         A 429 always carries `Retry-After` (default 1 s), as Spotify's do.
-        `reason="QUOTA_EXCEEDED"` gives the July 2026 quota body.
+        `reason="QUOTA_EXCEEDED"` gives the July 2026 quota body. With `after`, that
+        many requests are answered normally first (a failure in the middle of a run).
         """
         if not 400 <= status <= 599:
             raise ValueError("status must be a 4xx or 5xx code")
@@ -376,6 +378,8 @@ class ReplicaServer:
         body = json.dumps(payload).encode()
         headers["Content-Type"] = "application/json; charset=utf-8"
         with self._lock:
+            for _ in range(after):
+                self._faults[endpoint].append(_Fault(0, {}, b""))  # answered normally
             for _ in range(count):
                 self._faults[endpoint].append(_Fault(status, dict(headers), body))
 
@@ -464,7 +468,8 @@ class ReplicaServer:
     def _next_fault(self, endpoint: str) -> _Fault | None:
         with self._lock:
             queue = self._faults[endpoint]
-            return queue.popleft() if queue else None
+            fault = queue.popleft() if queue else None
+        return None if fault is not None and fault.status == 0 else fault
 
     # -- accounts ---------------------------------------------------------------------------
 
