@@ -135,6 +135,8 @@ class ExtractReport:
             parts.append(f"{counts['playlist']} playlist(s) could not be read")
         if counts["enrichment"]:
             parts.append("the enrichment (artists, albums) is incomplete")
+        if not (self.playlists_read or self.entries_read):
+            return "; ".join(parts) + "; nothing was extracted"
         return "; ".join(parts) + "; what was fetched was kept in the lake"
 
 
@@ -167,7 +169,8 @@ class Extraction:
     def fail(self, message: str, kind: str = "playlist") -> None:
         self.report.failures.append(message)
         self.report.problems.append(ExtractProblem(kind, message))
-        logger.error("%s", message)
+        if kind != "run":  # a stopped run is said once, by the error the step raises
+            logger.error("%s", message)
 
     def need(self, kind: str, count: int) -> None:
         """Add to the lower bound: requests of `kind` this run cannot do without."""

@@ -743,9 +743,9 @@ class ReplicaServer:
             self._check_id(playlist_id)
             raise ApiError(403, "Forbidden")
         snap = self._snapshot(playlist_id)
-        if self.mode == "current" and not snap.playlist.public and token.user is not None:
-            if snap.playlist.owner.id == token.user.id:
-                self._require_scope(token, "playlist-read-private")
+        owner = token.user is not None and snap.playlist.owner.id == token.user.id
+        if self.mode == "current" and not snap.playlist.public and owner:
+            self._require_scope(token, "playlist-read-private")
         if not self._may_read_entries(snap, token):
             raise ApiError(403, "Forbidden")
         if endpoint == "items":
