@@ -184,3 +184,15 @@ def test_stale_artists_and_albums_are_fetched_again(replica_factory, data_dir):
     assert "entries" not in kinds
     assert kinds["artists"] == fetched["artists"][1] and kinds["albums"] == fetched["albums"][1]
     assert again.report.enrichment == fetched
+
+
+def test_an_s3_lake_is_read_back_the_same_way(replica_factory, data_dir, s3_bucket, monkeypatch):
+    monkeypatch.setenv("SPOTIFY_ELT_LAKE_URL", f"s3://{s3_bucket}/lake")
+    server = replica_factory(mode="current")
+    settings = Settings.resolve(data_dir)
+    args = source_args(server, api_mode="current", enrich=False)
+    steps.extract(settings, args)
+    before = server.request_count
+    result = steps.extract(settings, args)
+    assert _kinds(server, before) == Counter({"token": 1, "playlist": 5})
+    assert result.report.playlists_unchanged == 5
