@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from dbt.cli.main import dbtRunner
@@ -29,6 +30,7 @@ from ingestion.warehouse import load as warehouse_load
 from ingestion.warehouse.destinations import require_credentials, warehouse_destination_for
 from ingestion.warehouse.load import LoadResult
 from orchestration.config import Settings
+from orchestration.lake_index import lake_index
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +65,12 @@ def extract(
     rerun only has to fetch what is missing (merge keys make it idempotent).
     """
     report = ExtractReport()
-    lake = Lake(settings.lake_url)
+    lake, state_dir = Lake(settings.lake_url), settings.data_dir / "state"
     source = configured_source(
         observed_at=observed_at or datetime.now(UTC),
         report=report,
-        lake=lake,  # what the lake holds is not asked for again
-        state_dir=settings.data_dir / "state",  # the rate-limit breaker, the lake index cache
+        known=partial(lake_index, lake, state_dir),  # what the lake holds is not asked again
+        state_dir=state_dir,  # the rate-limit breaker's state
         **(source_args or {}),
     )
     files = land(source, lake, settings.pipelines_dir)

@@ -9,19 +9,18 @@ last fetched.
 The lake is the truth: this survives `rebuild` and a new machine with the same
 lake. A small cache of the index (under the data dir's state folder) saves
 reading every lake file again: only files it has not seen are read, and it is
-built afresh when a file it knew has gone.
+built afresh when a file it knew has gone. The lake is downstream of this
+package: `read_known` gets its files through two functions (the orchestration
+passes ingestion.lake.records' `table_files` and `read_records`).
 """
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from ingestion.lake.layout import Lake
-from ingestion.lake.records import read_records, table_files
 
 logger = logging.getLogger(__name__)
 
@@ -134,9 +133,16 @@ class Known:
         return known
 
 
-def read_known(lake: Lake, cache_path: Path | None = None) -> Known:
-    """What the lake holds, reading only the files the cache at `cache_path` has not seen."""
-    listing = {table: table_files(lake, table) for table in ("playlist_entries", *ENRICHED_KINDS)}
+def read_known(
+    table_files: Callable[[str], list[str]],
+    read_records: Callable[[str], Iterable[dict[str, Any]]],
+    cache_path: Path | None = None,
+) -> Known:
+    """What the lake holds, reading only the files the cache at `cache_path` has not seen.
+
+    `table_files(table)` lists a raw table's lake files, `read_records(path)` reads one.
+    """
+    listing = {table: table_files(table) for table in ("playlist_entries", *ENRICHED_KINDS)}
     all_files = {path for paths in listing.values() for path in paths}
     known = _load_cache(cache_path)
     if known is None or not known.files <= all_files:
@@ -144,7 +150,7 @@ def read_known(lake: Lake, cache_path: Path | None = None) -> Known:
     new = 0
     for table, paths in listing.items():
         for path in _unseen(paths, known.files):
-            for record in read_records(lake, path):
+            for record in read_records(path):
                 if table == "playlist_entries":
                     known.add_entry(record)
                 else:

@@ -44,7 +44,6 @@ from ingestion.errors import (
     SpotifyApiError,
     Unreachable,
 )
-from ingestion.lake.layout import Lake
 from ingestion.raw_tables import table_hints
 from ingestion.spotify import settings
 from ingestion.spotify.breaker import RateLimitBreaker
@@ -55,21 +54,13 @@ from ingestion.spotify.client import (
     get_json,
     make_client,
 )
-from ingestion.spotify.known import (
-    ENRICHED_KINDS,
-    Known,
-    entry_item,
-    read_known,
-    referenced_ids,
-)
+from ingestion.spotify.known import ENRICHED_KINDS, Known, entry_item, referenced_ids
 from ingestion.spotify.references import parse_playlist_ids, split_mine
 
 logger = logging.getLogger(__name__)
 
 # Errors that mean "this object is not available to us", not "the API is broken".
 UNAVAILABLE = (NotFound, Forbidden)
-# The lake index cache, in the state folder next to the breaker's file.
-KNOWN_CACHE_FILE = "lake_index.json"
 _BATCH_LIMITS = {"artists": settings.ARTISTS_BATCH_LIMIT, "albums": settings.ALBUMS_BATCH_LIMIT}
 _PROGRESS_STEPS = 4  # enrichment progress lines per kind: 25 %, 50 %, 75 %, 100 %
 
@@ -296,7 +287,7 @@ def spotify_source(
     accounts_base_url: str | None = None,
     observed_at: datetime | None = None,
     report: ExtractReport | None = None,
-    lake: Any = None,
+    known: Any = None,
     state_dir: Any = None,
 ) -> list[DltResource]:
     """Read the configured playlists.
@@ -317,8 +308,9 @@ def spotify_source(
         refresh_after_days: fetch an artist or album again after this many days.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
-        lake: the lake (a `Lake` or its URL): what it holds is not asked for again.
-        state_dir: where the rate-limit breaker and the lake index cache live.
+        known: what the lake holds (a `Known`, or a function that reads it, called
+            after the breaker's check): it is not asked for again.
+        state_dir: where the rate-limit breaker keeps its state file.
     """
     if api_mode not in settings.API_MODES:
         raise ConfigurationError(
@@ -342,20 +334,15 @@ def spotify_source(
         max_retry_after=max_retry_after_seconds,
         max_wait_total=max_wait_seconds,
     )
-    if isinstance(lake, str):
-        lake = Lake(lake)
-    known = (
-        read_known(lake, state / KNOWN_CACHE_FILE if state is not None else None)
-        if lake is not None
-        else Known()
-    )
+    if callable(known):
+        known = known()
     run = Extraction(
         client=client,
         playlist_ids=playlist_ids,
         api_mode=api_mode,
         observed_at=(observed_at or datetime.now(UTC)).isoformat(),
         report=report,
-        known=known,
+        known=known or Known(),
         breaker=breaker,
         mine=mine,
         refresh_after=timedelta(days=refresh_after_days),
