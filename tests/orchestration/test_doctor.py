@@ -89,6 +89,7 @@ def test_breaker_open_skips_spotify(server, data_dir):
 
 def test_lake_unreachable(server, data_dir, monkeypatch):
     monkeypatch.setenv("SPOTIFY_ELT_LAKE_URL", "s3://no-such-bucket-here/lake")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # one refused connection is enough
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
     for key in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY"):
         monkeypatch.setenv(f"DESTINATION__FILESYSTEM__CREDENTIALS__AWS_{key}", "x")
