@@ -50,7 +50,19 @@ class RateLimited(SpotifyApiError):
 
 
 class Unreachable(SpotifyApiError):
-    """No HTTP answer at all: DNS, refused connection, TLS, timeout."""
+    """No HTTP answer at all: DNS, refused connection, TLS, timeout (`host`: which one)."""
+
+    def __init__(self, message: str, host: str = "") -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class RateLimitBreakerOpen(RateLimited):
+    """A long 429 of an earlier run: Spotify allows requests again at `until` (UTC)."""
+
+    def __init__(self, message: str, until: Any, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.until = until
 
 
 class MalformedResponse(SpotifyApiError):
@@ -58,16 +70,19 @@ class MalformedResponse(SpotifyApiError):
 
 
 class ExtractionIncompleteError(SpotifyEltError):
-    """Some playlists could not be read; the others landed in the lake (`result`)."""
+    """Part of the extraction failed; what was fetched landed in the lake (`result`).
 
-    def __init__(self, failures: list[str], result: Any = None) -> None:
+    `heading` says what is missing (playlists, enrichment, the whole run).
+    """
+
+    def __init__(self, failures: list[str], result: Any = None, heading: str = "") -> None:
         self.failures = failures
         self.result = result
         lines = "\n".join(f"  - {failure}" for failure in failures)
-        super().__init__(
-            f"{len(failures)} playlist(s) could not be read; everything else was kept "
-            f"in the lake and loaded:\n{lines}"
+        heading = heading or (
+            f"{len(failures)} playlist(s) could not be read; everything else was kept in the lake"
         )
+        super().__init__(f"{heading}:\n{lines}")
 
 
 class LakeFileError(SpotifyEltError):

@@ -67,4 +67,3 @@ def table_hints(table: str) -> dict:
 # tables keep every record of every lake file (ingestion/warehouse/bulk_load.py), and dbt
 # staging breaks ties between records of one key (latest observed_at, then lake_file).
 LAKE_FILE_COLUMN: Final = {"name": "lake_file", "data_type": "text", "nullable": False}
-

@@ -18,6 +18,7 @@ from ingestion.errors import (
 from orchestration import steps
 from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
+from orchestration.doctor import doctor_command
 from orchestration.locking import exclusive_data_dir
 from serving.cli import export
 
@@ -28,6 +29,9 @@ data_dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     envvar="SPOTIFY_ELT_DATA_DIR",
     help="Where the lake, the DuckDB warehouse and dbt's output go [default: <project home>/data].",
+)
+mine_option = click.option(
+    "--mine", is_flag=True, help="Also your own and collaborative playlists (GET /me/playlists)."
 )
 target_option = click.option(
     "--target",
@@ -83,6 +87,11 @@ def main(verbose: bool) -> None:
     use_project_configuration()
 
 
+def _references(playlists: tuple[str, ...], mine: bool) -> list[str]:
+    """--playlist values, plus `mine` with --mine (ingestion.spotify.references.MINE)."""
+    return [*playlists, "mine"] if mine else list(playlists)
+
+
 def _fail(error: SpotifyEltError) -> None:
     click.echo(click.style("error: ", fg="red", bold=True) + str(error), err=True)
     sys.exit(1)
@@ -119,12 +128,14 @@ def _step(name: str) -> None:
 @click.option(
     "--playlist", "playlists", multiple=True, help="Playlist URL, URI or id (repeatable)."
 )
+@mine_option
 @click.option("--demo", is_flag=True, help="Use the local API replica even if credentials exist.")
 @click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
 def run(
     data_dir: Path | None,
     target: str | None,
     playlists: tuple[str, ...],
+    mine: bool,
     demo: bool,
     no_docs: bool,
 ) -> None:
@@ -137,7 +148,7 @@ def run(
     started = time.monotonic()
     failed: list[str] = []
     extract_result = None
-    with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
+    with spotify_access(force_demo=demo, playlists=_references(playlists, mine)) as access:
         click.echo(f"spotify-elt run ({access.description}), data in {settings.data_dir}", err=True)
         _step("extract: API → lake")
         try:
@@ -146,6 +157,8 @@ def run(
             )
         except ExtractionIncompleteError as error:
             extract_result = error.result
+            if extract_result is None or extract_result.lake_files == 0:
+                _fail(error)  # nothing landed: nothing to load or build
             failed.append(str(error))
         except SpotifyEltError as error:
             _fail(error)
@@ -189,6 +202,7 @@ def _summary(
             f"{report.stats.requests} API requests{served}, {report.stats.retries} retries, "
             f"{extract_result.lake_files} lake files"
         )
+        lines.append(f"  requests   {report.requests_line()}")
     raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
     lines.append(f"  raw        {raw}")
     if transform_result is not None:
@@ -212,11 +226,12 @@ def _summary(
 @click.option(
     "--playlist", "playlists", multiple=True, help="Playlist URL, URI or id (repeatable)."
 )
+@mine_option
 @click.option("--demo", is_flag=True, help="Use the local API replica even if credentials exist.")
-def extract(data_dir: Path | None, playlists: tuple[str, ...], demo: bool) -> None:
+def extract(data_dir: Path | None, playlists: tuple[str, ...], mine: bool, demo: bool) -> None:
     """Only extract: Spotify API → lake."""
     settings = _locked_settings(data_dir)
-    with spotify_access(force_demo=demo, playlists=list(playlists)) as access:
+    with spotify_access(force_demo=demo, playlists=_references(playlists, mine)) as access:
         try:
             result = steps.extract(settings, access.source_args, observed_at=access.observed_at)
         except SpotifyEltError as error:
@@ -405,6 +420,8 @@ def docs(data_dir: Path | None, port: int) -> None:
 
 # `spotify-elt export tableau` (serving/cli.py).
 main.add_command(export)
+main.add_command(doctor_command)
+
 
 if __name__ == "__main__":
     main()

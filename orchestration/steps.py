@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import yaml
@@ -35,6 +36,7 @@ from ingestion.warehouse.destinations import (
 )
 from ingestion.warehouse.load import LoadResult
 from orchestration.config import Settings
+from orchestration.lake_index import lake_index
 from serving.duckdb_file import publish_serving_file
 from serving.locks import wait_for_warehouse
 
@@ -72,10 +74,15 @@ def extract(
     rerun only has to fetch what is missing (merge keys make it idempotent).
     """
     report = ExtractReport()
+    lake, state_dir = Lake(settings.lake_url), settings.data_dir / "state"
     source = configured_source(
-        observed_at=observed_at or datetime.now(UTC), report=report, **(source_args or {})
+        observed_at=observed_at or datetime.now(UTC),
+        report=report,
+        known=partial(lake_index, lake, state_dir),  # what the lake holds is not asked again
+        state_dir=state_dir,  # the rate-limit breaker's state
+        **(source_args or {}),
     )
-    files = land(source, Lake(settings.lake_url), settings.pipelines_dir)
+    files = land(source, lake, settings.pipelines_dir)
     logger.info(
         "extract: %d playlists, %d entries, %d API requests → %d lake files in %s",
         report.playlists_read,
@@ -86,7 +93,7 @@ def extract(
     )
     result = ExtractResult(report=report, lake_url=settings.lake_url, lake_files=files)
     if report.failures:
-        raise ExtractionIncompleteError(report.failures, result=result)
+        raise ExtractionIncompleteError(report.failures, result=result, heading=report.heading())
     return result
 
 

@@ -38,6 +38,30 @@ def parse_playlist_id(reference: str) -> str:
     return candidate
 
 
+# The word that stands for "the user's own and collaborative playlists" (GET /me/playlists).
+MINE = "mine"
+
+
+def split_mine(references: str | list[str] | None) -> tuple[bool, list[str]]:
+    """(whether `mine` is among the references, the other references), order kept.
+
+    `playlists = "mine"`, `["mine", "<url>"]` or "mine, <id>" all work.
+    """
+    if references is None:
+        return False, []
+    if isinstance(references, str):
+        text = references.strip()
+        if text.startswith("["):
+            try:
+                references = json.loads(text)
+            except ValueError:
+                raise PlaylistReferenceError(f"{text!r} is not a valid JSON list.") from None
+        else:
+            references = [part for part in re.split(r"[\s,]+", text) if part]
+    others = [ref for ref in references if str(ref).strip().lower() != MINE]
+    return len(others) != len(references), others
+
+
 def parse_playlist_ids(references: str | list[str]) -> list[str]:
     """Parse a list, a JSON list or a comma/space separated string of references, in order."""
     if isinstance(references, str):

@@ -20,3 +20,5 @@ USER_SCOPE: Final = "playlist-read-private playlist-read-collaborative"
 DEFAULT_REDIRECT_URI: Final = "http://127.0.0.1:8888/callback"
 
 API_MODES: Final = ("auto", "current", "legacy")
+# GET /me/playlists: at most 50 per page.
+MY_PLAYLISTS_PAGE_LIMIT: Final = 50

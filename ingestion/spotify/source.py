@@ -5,18 +5,30 @@ JSON column, next to the keys we need to merge on and the time we observed it.
 The same code reads the 2026 API (`/items`, entries under `item`, no batch
 endpoints) and the legacy one (`/tracks`, entries under `track`, batch endpoints).
 
-    playlists ─► playlist_entries ─┬─► artists
-    (resource)   (transformer)     └─► albums     (transformers: enrichment)
+    playlists ─► playlist_entries          artists, albums
+    (resource)   (transformer)             (resources: enrichment, after the entries)
 
-What the resources share during one run (the client, ids already fetched, what
-went wrong) lives in one `Extraction` object passed to each of them.
+It asks only what changed since the lake last saw it (known.py reads that back):
+
+- every playlist object, once per run: it carries the `snapshot_id` and the first
+  page of entries, and lands as today's observation;
+- the remaining pages only of a snapshot whose entries are not all in the lake;
+- artists and albums only when never fetched, or fetched longer ago than
+  `refresh_after_days`.
+
+A 429 whose Retry-After is above the cap, or a host that does not answer, stops
+every further request of the run at once (the breaker remembers the ban for later
+runs); what was fetched still lands. What the resources share during one run (the
+client, what is known, what went wrong) lives in one `Extraction` object.
 """
 
 import logging
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -25,140 +37,237 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
-from ingestion.errors import ConfigurationError, Forbidden, NotFound, SpotifyApiError
+from ingestion.errors import (
+    ConfigurationError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    SpotifyApiError,
+    Unreachable,
+)
 from ingestion.raw_tables import table_hints
 from ingestion.spotify import settings
+from ingestion.spotify.breaker import RateLimitBreaker
 from ingestion.spotify.client import (
+    REQUEST_KINDS,
     RequestStats,
     SpotifyCredentials,
-    follow_pages,
     get_json,
-    iter_pages,
     make_client,
 )
-from ingestion.spotify.references import parse_playlist_ids
+from ingestion.spotify.known import ENRICHED_KINDS, Known, entry_item, referenced_ids
+from ingestion.spotify.references import parse_playlist_ids, split_mine
 
 logger = logging.getLogger(__name__)
 
 # Errors that mean "this object is not available to us", not "the API is broken".
 UNAVAILABLE = (NotFound, Forbidden)
+_BATCH_LIMITS = {"artists": settings.ARTISTS_BATCH_LIMIT, "albums": settings.ALBUMS_BATCH_LIMIT}
+_PROGRESS_STEPS = 4  # enrichment progress lines per kind: 25 %, 50 %, 75 %, 100 %
+
+
+@dataclass(frozen=True)
+class ExtractProblem:
+    """Something the run could not fetch. kind: playlist, enrichment or run (all stopped)."""
+
+    kind: str
+    message: str
 
 
 @dataclass
 class ExtractReport:
-    """What one extraction did, filled in while dlt iterates the resources."""
+    """What one extraction did, filled in while dlt iterates the resources.
+
+    `lower_bound` is the fewest requests that could have fetched what this run
+    needed (per kind, see the module's docstring); `ratio` compares the requests
+    made with it.
+    """
 
     stats: RequestStats = field(default_factory=RequestStats)
     failures: list[str] = field(default_factory=list)
+    problems: list[ExtractProblem] = field(default_factory=list)
     playlists_read: int = 0
+    playlists_unchanged: int = 0
     entries_read: int = 0
     api_mode: str = ""
+    lower_bound: dict[str, int] = field(default_factory=dict)
+    # kind → [fetched, needed]
+    enrichment: dict[str, list[int]] = field(default_factory=dict)
+    # When the run stopped asking: the breaker tripped until then.
+    rate_limited_until: datetime | None = None
+
+    @property
+    def lower_bound_total(self) -> int:
+        return sum(self.lower_bound.values())
+
+    @property
+    def ratio(self) -> float | None:
+        bound = self.lower_bound_total
+        return self.stats.requests / bound if bound else None
+
+    def requests_line(self) -> str:
+        """`token 1, playlist 5, … (lower bound 6, ratio 1.00)` for the summary."""
+        kinds = ", ".join(
+            f"{kind} {self.stats.by_kind[kind]}"
+            for kind in REQUEST_KINDS
+            if self.stats.by_kind.get(kind)
+        )
+        ratio = f", ratio {self.ratio:.2f}" if self.ratio is not None else ""
+        return f"{kinds or 'none'} (lower bound {self.lower_bound_total}{ratio})"
+
+    def heading(self) -> str:
+        """What is missing, in one line: for ExtractionIncompleteError."""
+        counts = {kind: 0 for kind in ("run", "playlist", "enrichment")}
+        for problem in self.problems:
+            counts[problem.kind] += 1
+        parts = []
+        if counts["run"]:
+            parts.append("the run stopped early")
+        if counts["playlist"]:
+            parts.append(f"{counts['playlist']} playlist(s) could not be read")
+        if counts["enrichment"]:
+            parts.append("the enrichment (artists, albums) is incomplete")
+        if not (self.playlists_read or self.entries_read):
+            return "; ".join(parts) + "; nothing was extracted"
+        return "; ".join(parts) + "; what was fetched was kept in the lake"
 
 
 @dataclass
 class Extraction:
-    """The state one run's resources share: the client, the ids fetched, the report."""
+    """The state one run's resources share: the client, what is known, the report."""
 
     client: spotipy.Spotify
     playlist_ids: list[str]
     api_mode: str
     observed_at: str
     report: ExtractReport
-    # Each artist and album is fetched once per run.
-    seen: dict[str, set[str]] = field(default_factory=lambda: {"artists": set(), "albums": set()})
+    known: Known = field(default_factory=Known)
+    breaker: RateLimitBreaker = field(default_factory=lambda: RateLimitBreaker(None))
+    mine: bool = False
+    refresh_after: timedelta = timedelta(days=30)
     batch_endpoints_available: bool = True
     enrichment_stopped: bool = False
+    # Set when the run must not send another request (rate limit ban, host unreachable).
+    halted: SpotifyApiError | None = None
+    # Artist and album ids the playlists observed this run refer to.
+    wanted: dict[str, set[str]] = field(
+        default_factory=lambda: {kind: set() for kind in ENRICHED_KINDS}
+    )
+    # The enrichment starts when every playlist's entries are done.
+    playlists_done: bool = False
+    playlist_records: int = 0
+    entry_readers_done: int = 0
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str, kind: str = "playlist") -> None:
         self.report.failures.append(message)
-        logger.error("%s", message)
+        self.report.problems.append(ExtractProblem(kind, message))
+        if kind != "run":  # a stopped run is said once, by the error the step raises
+            logger.error("%s", message)
 
+    def need(self, kind: str, count: int) -> None:
+        """Add to the lower bound: requests of `kind` this run cannot do without."""
+        self.report.lower_bound[kind] = self.report.lower_bound.get(kind, 0) + count
 
-def entry_item(entry: dict[str, Any]) -> dict[str, Any] | None:
-    """The track or episode of a playlist entry, in the 2026 (`item`) or legacy (`track`) shape."""
-    item = entry.get("item")
-    if item is None:
-        item = entry.get("track")
-    return item if isinstance(item, dict) else None
+    @property
+    def entries_done(self) -> bool:
+        return self.playlists_done and self.entry_readers_done >= self.playlist_records
 
+    def get(self, path: str, what: str, **params: Any) -> dict[str, Any]:
+        """GET through the client, unless the run was halted; trips the breaker on a long 429."""
+        if self.halted is not None:
+            raise self.halted
+        if not self.report.lower_bound.get("token"):
+            self.need("token", 1)  # the first request of a run gets a token first
+        try:
+            return get_json(self.client, path, what, **params)
+        except RateLimited as error:
+            until = self.breaker.trip(error.retry_after)
+            self.report.rate_limited_until = until
+            self.halted = error
+            self.fail(
+                f"{error} Stopped every further request of this run: Spotify allows requests "
+                f"again at {until:%Y-%m-%d %H:%M:%S} UTC, and runs before then will not call it.",
+                kind="run",
+            )
+            raise
+        except Unreachable as error:
+            self.halted = error
+            self.fail(str(error), kind="run")
+            raise
 
-def referenced_ids(item: dict[str, Any] | None) -> dict[str, set[str]]:
-    """Artist and album ids a track refers to (its artists and its album's artists)."""
-    found: dict[str, set[str]] = {"artists": set(), "albums": set()}
-    if not item or item.get("type", "track") != "track" or item.get("is_local"):
-        return found
-    album = item.get("album") or {}
-    if album.get("id"):
-        found["albums"].add(album["id"])
-    for artist in [*(item.get("artists") or []), *(album.get("artists") or [])]:
-        if isinstance(artist, dict) and artist.get("id"):
-            found["artists"].add(artist["id"])
-    return found
+    def stale(self, kind: str, object_id: str) -> bool:
+        """True when an artist or album was never fetched, or too long ago."""
+        fetched = self.known.fetched_at(kind, object_id)
+        if fetched is None:
+            return True
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=UTC)
+        return fetched < datetime.fromisoformat(self.observed_at) - self.refresh_after
 
 
 @dlt.resource(**table_hints("playlists"))
 def read_playlists(run: Extraction) -> Iterator[dict[str, Any]]:
-    """GET /playlists/{id} for each configured playlist; a failing one does not stop the others."""
-    for playlist_id in run.playlist_ids:
+    """GET /playlists/{id} for each configured playlist; a failing one does not stop the others.
+
+    Every playlist read lands as today's observation, changed or not.
+    """
+    playlist_ids = list(run.playlist_ids)
+    if run.mine:
         try:
-            playlist = get_json(
-                run.client,
+            playlist_ids += [p for p in _my_playlist_ids(run) if p not in playlist_ids]
+        except SpotifyApiError as error:
+            if run.halted is None:
+                run.fail(f"your playlists (GET /me/playlists): {error}")
+    for playlist_id in playlist_ids:
+        if run.halted is not None:
+            break
+        run.need("playlist", 1)
+        try:
+            playlist = run.get(
                 f"playlists/{playlist_id}",
                 f"reading playlist {playlist_id}",
                 additional_types="track,episode",
             )
         except SpotifyApiError as error:
-            run.fail(_advice(playlist_id, error))
+            if run.halted is None:
+                run.fail(_advice(playlist_id, error))
             continue
         run.report.playlists_read += 1
+        run.playlist_records += 1
         yield {
             "playlist_id": playlist.get("id") or playlist_id,
             "snapshot_id": playlist.get("snapshot_id") or "",
             "observed_at": run.observed_at,
             "payload": playlist,
         }
+    run.playlists_done = True
 
 
 @dlt.transformer(**table_hints("playlist_entries"))
 def read_playlist_entries(
     playlist: dict[str, Any], run: Extraction
 ) -> Iterator[list[dict[str, Any]]]:
-    """Every entry of a playlist's snapshot, page by page, with its 0-based position."""
-    playlist_id, snapshot_id = playlist["playlist_id"], playlist["snapshot_id"]
+    """The entries of a playlist's snapshot, page by page, with their 0-based positions.
+
+    Nothing for a snapshot whose entries are all in the lake already; else the first
+    page comes from the playlist object and only the pages after it are requested.
+    """
     try:
-        pages = list(_entry_pages(run.client, playlist_id, run.api_mode))
-    except SpotifyApiError as error:
-        run.fail(_advice(playlist_id, error))
-        return
-    position = 0
-    for page in pages:
-        records = []
-        for entry in page["items"]:
-            records.append(
-                {
-                    "playlist_id": playlist_id,
-                    "snapshot_id": snapshot_id,
-                    "position": position,
-                    "observed_at": run.observed_at,
-                    "payload": entry,
-                }
-            )
-            position += 1
-        run.report.entries_read += len(records)
-        yield records
-    logger.info("playlist %s: %d entries", playlist_id, position)
+        yield from _snapshot_entries(playlist, run)
+    finally:
+        run.entry_readers_done += 1
 
 
-@dlt.transformer(**table_hints("artists"))
-def read_artists(records: list[dict[str, Any]], run: Extraction) -> Iterator[dict[str, Any]]:
-    """GET the full artist objects of the entries' tracks, each once per run."""
-    yield from _enrich(run, "artists", records, settings.ARTISTS_BATCH_LIMIT)
+@dlt.resource(**table_hints("artists"))
+def read_artists(run: Extraction) -> Iterator[dict[str, Any] | None]:
+    """The full artist objects the playlists refer to, when never fetched or stale."""
+    yield from _enrich(run, "artists")
 
 
-@dlt.transformer(**table_hints("albums"))
-def read_albums(records: list[dict[str, Any]], run: Extraction) -> Iterator[dict[str, Any]]:
-    """GET the full album objects of the entries' tracks, each once per run."""
-    yield from _enrich(run, "albums", records, settings.ALBUMS_BATCH_LIMIT)
+@dlt.resource(**table_hints("albums"))
+def read_albums(run: Extraction) -> Iterator[dict[str, Any] | None]:
+    """The full album objects the playlists refer to, when never fetched or stale."""
+    yield from _enrich(run, "albums")
 
 
 @dlt.source(name="spotify", max_table_nesting=0)
@@ -172,30 +281,49 @@ def spotify_source(
     refresh_token: TSecretStrValue | None = None,
     api_mode: str = "auto",
     enrich: bool = True,
+    mine: bool = False,
     max_retry_after_seconds: float = 60.0,
+    max_wait_seconds: float = 300.0,
+    refresh_after_days: float = 30.0,
     api_base_url: str | None = None,
     accounts_base_url: str | None = None,
     observed_at: datetime | None = None,
     report: ExtractReport | None = None,
+    known: Any = None,
+    state_dir: Any = None,
 ) -> list[DltResource]:
     """Read the configured playlists.
 
     Args:
-        playlists: Share URLs, `spotify:playlist:` URIs or ids.
+        playlists: Share URLs, `spotify:playlist:` URIs or ids; `mine` stands for the
+            user's own and collaborative playlists (GET /me/playlists).
         client_id, client_secret: the app's credentials.
         refresh_token: a user's refresh token (from `spotify-elt auth`); since 2026
             development-mode apps need it to read `/playlists/{id}/items`.
         api_mode: `current` (2026: /items, single-object endpoints), `legacy`
             (/tracks, batch endpoints) or `auto` (try current, fall back).
         enrich: fetch the full artist and album objects of every track.
-        max_retry_after_seconds: give up on a 429 whose Retry-After is longer.
+        mine: also read the user's own and collaborative playlists.
+        max_retry_after_seconds: a 429 whose Retry-After is longer stops the run's
+            requests and trips the rate-limit breaker; shorter ones are waited out...
+        max_wait_seconds: ...while the run has waited less than this in total.
+        refresh_after_days: fetch an artist or album again after this many days.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
+        known: what the lake holds (a `Known`, or a function that reads it, called
+            after the breaker's check): it is not asked for again.
+        state_dir: where the rate-limit breaker keeps its state file.
     """
     if api_mode not in settings.API_MODES:
         raise ConfigurationError(
             f"api_mode must be one of {', '.join(settings.API_MODES)}, not {api_mode!r}."
         )
+    state = Path(state_dir) if state_dir is not None else None
+    breaker = RateLimitBreaker.in_state_dir(state)
+    breaker.check()  # an earlier run's ban still lasts: no request at all
+    wants_mine, references = split_mine(playlists)
+    mine = mine or wants_mine
+    playlist_ids = parse_playlist_ids(references) if references or not mine else []
     report = report if report is not None else ExtractReport()
     report.api_mode = api_mode
     client = make_client(
@@ -206,20 +334,27 @@ def spotify_source(
         or os.environ.get("SPOTIFY_ACCOUNTS_BASE_URL", settings.DEFAULT_ACCOUNTS_BASE_URL),
         stats=report.stats,
         max_retry_after=max_retry_after_seconds,
+        max_wait_total=max_wait_seconds,
     )
+    if callable(known):
+        known = known()
     run = Extraction(
         client=client,
-        playlist_ids=parse_playlist_ids(playlists),
+        playlist_ids=playlist_ids,
         api_mode=api_mode,
         observed_at=(observed_at or datetime.now(UTC)).isoformat(),
         report=report,
+        known=known or Known(),
+        breaker=breaker,
+        mine=mine,
+        refresh_after=timedelta(days=refresh_after_days),
         batch_endpoints_available=api_mode != "current",
     )
     playlist_objects = read_playlists(run)
     entries = playlist_objects | read_playlist_entries(run)
     resources = [playlist_objects, entries]
     if enrich:
-        resources += [entries | read_artists(run), entries | read_albums(run)]
+        resources += [read_artists(run), read_albums(run)]
     return resources
 
 
@@ -236,34 +371,179 @@ def configured_source(**source_args: Any) -> Any:
         ) from None
 
 
-def _enrich(
-    run: Extraction, kind: str, records: list[dict[str, Any]], batch_limit: int
-) -> Iterator[dict[str, Any]]:
+def _my_playlist_ids(run: Extraction) -> list[str]:
+    """The user's own and collaborative playlists, from every page of GET /me/playlists."""
+    me = run.get("me", "reading your user profile (/me)")
+    what = "listing your playlists (/me/playlists)"
+    run.need("me", 1)
+    first = run.get("me/playlists", what, limit=settings.MY_PLAYLISTS_PAGE_LIMIT, offset=0)
+    run.need("me", _pages_after(first, settings.MY_PLAYLISTS_PAGE_LIMIT) + 1)
+    ids: list[str] = []
+    for page in _follow(run, first, what):
+        for playlist in page["items"]:
+            if not isinstance(playlist, dict) or not playlist.get("id"):
+                continue
+            owner = (playlist.get("owner") or {}).get("id")
+            # /me/playlists also lists followed playlists, which a development-mode app
+            # cannot read the entries of: only the user's own and collaborative ones.
+            if owner == me.get("id") or playlist.get("collaborative"):
+                ids.append(playlist["id"])
+    logger.info("your playlists: %d own or collaborative", len(ids))
+    return ids
+
+
+def _embedded_page(playlist: dict[str, Any], api_mode: str) -> tuple[dict | None, int]:
+    """The first page of entries inside a playlist object, and the page size after it."""
+    keys = {
+        "current": (("items", settings.ITEMS_PAGE_LIMIT),),
+        "legacy": (("tracks", settings.TRACKS_PAGE_LIMIT),),
+    }.get(api_mode, (("items", settings.ITEMS_PAGE_LIMIT), ("tracks", settings.TRACKS_PAGE_LIMIT)))
+    for key, limit in keys:
+        page = playlist.get(key)
+        if isinstance(page, dict) and isinstance(page.get("items"), list):
+            return page, limit
+    return None, settings.ITEMS_PAGE_LIMIT
+
+
+def _pages_after(first: dict[str, Any], limit: int) -> int:
+    after = (first.get("offset") or 0) + len(first["items"])
+    remaining = max(0, int(first.get("total") or 0) - after)
+    return math.ceil(remaining / limit)
+
+
+def _snapshot_entries(playlist: dict[str, Any], run: Extraction) -> Iterator[list[dict[str, Any]]]:
+    playlist_id, snapshot_id = playlist["playlist_id"], playlist["snapshot_id"]
+    first, limit = _embedded_page(playlist["payload"], run.api_mode)
+    what = f"reading the entries of playlist {playlist_id}"
+    if first is not None:
+        total = int(first.get("total") or 0)
+        if run.known.landed(playlist_id, snapshot_id, total):
+            run.report.playlists_unchanged += 1
+            for kind, ids in run.known.references(playlist_id, snapshot_id).items():
+                run.wanted[kind] |= ids
+            logger.info("playlist %s: unchanged, %d entries in the lake", playlist_id, total)
+            return
+        run.need("entries", _pages_after(first, limit))
+        pages = _follow(run, first, what)
+    else:
+        # No entries in the object (an app token on the 2026 API): ask the endpoint.
+        run.need("entries", 1)
+        pages = _entry_pages(run, playlist_id, what)
+    position = 0
+    try:
+        for page in pages:
+            start = page.get("offset")
+            position = start if isinstance(start, int) else position
+            records = []
+            for entry in page["items"]:
+                for kind, ids in referenced_ids(entry_item(entry)).items():
+                    run.wanted[kind] |= ids
+                records.append(
+                    {
+                        "playlist_id": playlist_id,
+                        "snapshot_id": snapshot_id,
+                        "position": position,
+                        "observed_at": run.observed_at,
+                        "payload": entry,
+                    }
+                )
+                position += 1
+            run.report.entries_read += len(records)
+            yield records
+    except SpotifyApiError as error:
+        # The pages before landed; the next run sees the snapshot incomplete and reads it again.
+        if run.halted is None:
+            run.fail(_advice(playlist_id, error))
+        return
+    logger.info("playlist %s: %d entries (snapshot changed)", playlist_id, position)
+
+
+def _follow(run: Extraction, first: dict[str, Any], what: str) -> Iterator[dict[str, Any]]:
+    """A first page and the pages after it (their `next` URLs), until `next` is null."""
+    page = first
+    while True:
+        if not isinstance(page.get("items"), list):
+            raise SpotifyApiError(f"Spotify sent a page without `items` while {what}.")
+        yield page
+        next_url = page.get("next")
+        if not next_url:
+            return
+        page = run.get(next_url, what)
+
+
+def _entry_pages(run: Extraction, playlist_id: str, what: str) -> Iterator[dict]:
+    """Pages of a playlist's entries from /items (2026) or /tracks (legacy), from offset 0."""
+    items = (f"playlists/{playlist_id}/items", settings.ITEMS_PAGE_LIMIT)
+    tracks = (f"playlists/{playlist_id}/tracks", settings.TRACKS_PAGE_LIMIT)
+    if run.api_mode == "legacy":
+        yield from _follow(run, run.get(tracks[0], what, limit=tracks[1], offset=0), what)
+        return
+    try:
+        first = run.get(items[0], what, limit=items[1], offset=0, additional_types="track,episode")
+    except UNAVAILABLE as error:
+        if run.api_mode == "current":
+            raise
+        # Extended-quota apps and older API versions still serve /tracks.
+        logger.info("/items unavailable for %s, trying the legacy /tracks", playlist_id)
+        try:
+            legacy_first = run.get(tracks[0], what, limit=tracks[1], offset=0)
+        except SpotifyApiError:
+            raise error from None
+        yield from _follow(run, legacy_first, what)
+        return
+    yield from _follow(run, first, what)
+
+
+def _enrich(run: Extraction, kind: str) -> Iterator[dict[str, Any] | None]:
+    # Wait (yielding nothing, which dlt skips) until every playlist's entries are read,
+    # so each id is asked for once and the batches are full.
+    while not run.entries_done:
+        yield None
+    if run.halted is not None or run.enrichment_stopped:
+        return
+    needed = sorted(i for i in run.wanted[kind] if run.stale(kind, i))
+    progress = run.report.enrichment.setdefault(kind, [0, len(needed)])
+    if not needed:
+        logger.info("%s: all %d already in the lake", kind, len(run.wanted[kind]))
+        return
+    logger.info(
+        "%s: fetching %d of the %d the playlists refer to", kind, len(needed), len(run.wanted[kind])
+    )
     # Enrichment must never cost the entries already read: on a lasting error we
     # record it, stop enriching, and let the run land what it has.
-    if run.enrichment_stopped:
-        return
-    found: set[str] = set()
-    for record in records:
-        found |= referenced_ids(entry_item(record["payload"]))[kind]
-    new = sorted(found - run.seen[kind])
-    run.seen[kind].update(new)
     try:
-        yield from _fetch_objects(run, kind, new, batch_limit)
+        for record in _fetch_objects(run, kind, needed):
+            progress[0] += 1
+            if _progress_step(progress[0], len(needed)):
+                logger.info("%s: %d/%d fetched", kind, progress[0], len(needed))
+            yield record
     except SpotifyApiError as error:
         run.enrichment_stopped = True
-        run.fail(f"{kind}: {error} The entries landed; rerun to enrich.")
+        if run.halted is None:
+            run.fail(
+                f"enrichment failure ({kind}): {error} The playlists and their entries landed; "
+                "the next run fetches the missing ones.",
+                kind="enrichment",
+            )
+    finally:
+        batches = run.batch_endpoints_available
+        limit = _BATCH_LIMITS[kind]
+        run.need(kind, math.ceil(len(needed) / limit) if batches else len(needed))
 
 
-def _fetch_objects(
-    run: Extraction, kind: str, ids: list[str], batch_limit: int
-) -> Iterator[dict[str, Any]]:
+def _progress_step(done: int, total: int) -> bool:
+    step = max(1, math.ceil(total / _PROGRESS_STEPS))
+    return done == total or done % step == 0
+
+
+def _fetch_objects(run: Extraction, kind: str, ids: list[str]) -> Iterator[dict[str, Any]]:
     key = "artist_id" if kind == "artists" else "album_id"
+    batch_limit = _BATCH_LIMITS[kind]
     remaining = list(ids)
     while remaining and run.batch_endpoints_available:
         batch = remaining[:batch_limit]
         try:
-            body = get_json(run.client, kind, f"reading {kind} in batches", ids=",".join(batch))
+            body = run.get(kind, f"reading {kind} in batches", ids=",".join(batch))
         except UNAVAILABLE:
             if run.api_mode != "auto":
                 raise
@@ -276,37 +556,12 @@ def _fetch_objects(
                 yield {key: obj["id"], "observed_at": run.observed_at, "payload": obj}
     for object_id in remaining:
         try:
-            obj = get_json(run.client, f"{kind}/{object_id}", f"reading {kind[:-1]} {object_id}")
+            obj = run.get(f"{kind}/{object_id}", f"reading {kind[:-1]} {object_id}")
         except UNAVAILABLE as error:
             # An artist or album that vanished must not cost the whole run.
             logger.warning("%s", error)
             continue
         yield {key: obj.get("id") or object_id, "observed_at": run.observed_at, "payload": obj}
-
-
-def _entry_pages(client: spotipy.Spotify, playlist_id: str, api_mode: str) -> Iterator[dict]:
-    """Pages of a playlist's entries from /items (2026) or /tracks (legacy)."""
-    what = f"reading the entries of playlist {playlist_id}"
-    items = (f"playlists/{playlist_id}/items", settings.ITEMS_PAGE_LIMIT)
-    tracks = (f"playlists/{playlist_id}/tracks", settings.TRACKS_PAGE_LIMIT)
-    if api_mode == "legacy":
-        yield from iter_pages(client, tracks[0], what, limit=tracks[1], offset=0)
-        return
-    try:
-        first = get_json(
-            client, items[0], what, limit=items[1], offset=0, additional_types="track,episode"
-        )
-    except UNAVAILABLE as error:
-        if api_mode == "current":
-            raise
-        # Extended-quota apps and older API versions still serve /tracks.
-        logger.info("/items unavailable for %s, trying the legacy /tracks", playlist_id)
-        try:
-            yield from iter_pages(client, tracks[0], what, limit=tracks[1], offset=0)
-        except SpotifyApiError:
-            raise error from None
-        return
-    yield from follow_pages(client, first, what)
 
 
 def _advice(playlist_id: str, error: SpotifyApiError) -> str:

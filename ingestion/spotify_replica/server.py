@@ -42,6 +42,16 @@ DEMO_CLIENT_SECRET = "de305ec7e70000000000000000000000"
 DEMO_REFRESH_TOKEN = "AQDdemo-refresh-token-for-the-local-spotify-replica"
 DEMO_SCOPE = "playlist-read-private playlist-read-collaborative"
 
+# Spotify's 403 bodies for the account problems (captured: spotify-reference/errors/).
+PREMIUM_REQUIRED_MESSAGE = (
+    "Active premium subscription required for the owner of the app. When the subscription "
+    "status changes, it can take a few hours before requests are allowed again."
+)
+USER_NOT_REGISTERED_MESSAGE = (
+    "Check settings on developer.spotify.com/dashboard, the user may not be registered."
+)
+INSUFFICIENT_SCOPE_MESSAGE = "Insufficient client scope"
+
 _BASE62_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 _MARKET = re.compile(r"^([A-Z]{2}|from_token)$")
 _AUTH_CODE_TTL = 600.0
@@ -224,6 +234,9 @@ class ReplicaServer:
         }
         self._codes: dict[str, _Grant] = {}
         self._faults: dict[str, deque[_Fault]] = {"api": deque(), "token": deque()}
+        # The app's account (see set_account): the owner's Premium, the user's registration.
+        self.owner_premium = True
+        self.user_registered = True
         self._log: list[LoggedRequest] = []
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -340,11 +353,13 @@ class ReplicaServer:
         message: str | None = None,
         reason: str | None = None,
         endpoint: str = "api",
+        after: int = 0,
     ) -> None:
         """The next `count` requests to the API (or the token `endpoint`) fail with `status`.
 
         A 429 always carries `Retry-After` (default 1 s), as Spotify's do.
-        `reason="QUOTA_EXCEEDED"` gives the July 2026 quota body.
+        `reason="QUOTA_EXCEEDED"` gives the July 2026 quota body. With `after`, that
+        many requests are answered normally first (a failure in the middle of a run).
         """
         if not 400 <= status <= 599:
             raise ValueError("status must be a 4xx or 5xx code")
@@ -363,6 +378,8 @@ class ReplicaServer:
         body = json.dumps(payload).encode()
         headers["Content-Type"] = "application/json; charset=utf-8"
         with self._lock:
+            for _ in range(after):
+                self._faults[endpoint].append(_Fault(0, {}, b""))  # answered normally
             for _ in range(count):
                 self._faults[endpoint].append(_Fault(status, dict(headers), body))
 
@@ -371,6 +388,31 @@ class ReplicaServer:
         with self._lock:
             for _ in range(count):
                 self._faults["api"].append(_Fault(200, {}, b"", malformed=True))
+
+    def set_account(
+        self,
+        *,
+        owner_premium: bool | None = None,
+        user_registered: bool | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """The account problems of 2026 development-mode apps, as Spotify answers them.
+
+        `owner_premium=False`: every API request answers 403 "Active premium
+        subscription required for the owner of the app…". `user_registered=False`:
+        requests with the demo user's token answer 403 "…the user may not be
+        registered." `scope`: what the demo refresh token grants from now on (a token
+        without `playlist-read-private` gets 403 "Insufficient client scope" from
+        /me/playlists and from the entries of private playlists).
+        """
+        with self._lock:
+            if owner_premium is not None:
+                self.owner_premium = owner_premium
+            if user_registered is not None:
+                self.user_registered = user_registered
+            if scope is not None:
+                for grant in self._refresh_tokens.values():
+                    grant.scope = scope
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -426,7 +468,8 @@ class ReplicaServer:
     def _next_fault(self, endpoint: str) -> _Fault | None:
         with self._lock:
             queue = self._faults[endpoint]
-            return queue.popleft() if queue else None
+            fault = queue.popleft() if queue else None
+        return None if fault is not None and fault.status == 0 else fault
 
     # -- accounts ---------------------------------------------------------------------------
 
@@ -547,6 +590,7 @@ class ReplicaServer:
             if method not in ("GET", "HEAD"):
                 raise ApiError(405, "Method not allowed")
             token = self._authenticate(headers.get("Authorization"))
+            self._check_account(token)
             obj = self._route(path.rstrip("/"), query, token)
             if "fields" in query and query["fields"]:
                 obj = apply_fields(obj, parse_fields(query["fields"]))
@@ -575,6 +619,17 @@ class ReplicaServer:
         if token.expires_at <= time.monotonic():
             raise ApiError(401, "The access token expired", unauthorized)
         return token
+
+    def _check_account(self, token: _Token) -> None:
+        if not self.owner_premium:
+            raise ApiError(403, PREMIUM_REQUIRED_MESSAGE)
+        if token.user is not None and not self.user_registered:
+            raise ApiError(403, USER_NOT_REGISTERED_MESSAGE)
+
+    @staticmethod
+    def _require_scope(token: _Token, scope: str) -> None:
+        if token.user is not None and scope not in token.scope.split():
+            raise ApiError(403, INSUFFICIENT_SCOPE_MESSAGE)
 
     def _route(self, path: str, query: dict[str, str], token: _Token) -> Any:
         parts = path.split("/")
@@ -666,7 +721,10 @@ class ReplicaServer:
             return False
         # Owner only: the catalog's one collaborative playlist belongs to the demo user,
         # so no user is a collaborator on a playlist they do not own.
-        return snap.playlist.owner.id == token.user.id
+        if snap.playlist.owner.id != token.user.id:
+            return False
+        # A private (or collaborative) playlist's entries need the scope that reads it.
+        return snap.playlist.public or "playlist-read-private" in token.scope.split()
 
     def _get_playlist(self, playlist_id: str, *, query: dict[str, str], token: _Token) -> Any:
         snap = self._snapshot(playlist_id)
@@ -685,6 +743,9 @@ class ReplicaServer:
             self._check_id(playlist_id)
             raise ApiError(403, "Forbidden")
         snap = self._snapshot(playlist_id)
+        owner = token.user is not None and snap.playlist.owner.id == token.user.id
+        if self.mode == "current" and not snap.playlist.public and owner:
+            self._require_scope(token, "playlist-read-private")
         if not self._may_read_entries(snap, token):
             raise ApiError(403, "Forbidden")
         if endpoint == "items":
@@ -708,6 +769,7 @@ class ReplicaServer:
     def _get_my_playlists(self, *, query: dict[str, str], token: _Token) -> Any:
         if token.user is None:
             raise ApiError(401, "Unauthorized.")
+        self._require_scope(token, "playlist-read-private")
         offset, limit = self._paging(query, 20, 50)
         with self._lock:
             snapshots = self._snapshots

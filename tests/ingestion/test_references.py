@@ -1,7 +1,7 @@
 import pytest
 
 from ingestion.errors import PlaylistReferenceError
-from ingestion.spotify.references import parse_playlist_id, parse_playlist_ids
+from ingestion.spotify.references import parse_playlist_id, parse_playlist_ids, split_mine
 
 PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF"
 
@@ -59,3 +59,17 @@ def test_config_forms_of_the_list() -> None:
     assert parse_playlist_ids(f"{PLAYLIST_ID} {other}") == [PLAYLIST_ID, other]
     with pytest.raises(PlaylistReferenceError, match="No playlists configured"):
         parse_playlist_ids("  ")
+
+
+@pytest.mark.parametrize(
+    ("references", "expected"),
+    [
+        ("mine", (True, [])),
+        (["mine", "37i9dQZEVXbMDoHDwVN2tF"], (True, ["37i9dQZEVXbMDoHDwVN2tF"])),
+        ('["Mine", "x"]', (True, ["x"])),
+        ("a, b", (False, ["a", "b"])),
+        (None, (False, [])),
+    ],
+)
+def test_mine_is_split_from_the_other_references(references, expected):
+    assert split_mine(references) == expected

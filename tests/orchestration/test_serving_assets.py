@@ -2,9 +2,9 @@
 
 import pytest
 from dagster import AssetKey, Definitions, ExecuteInProcessResult
-from orchestration.defs.serving import SERVING, TABLEAU
 
 from orchestration.config import Settings
+from orchestration.defs.serving import SERVING, TABLEAU
 
 pytestmark = [
     pytest.mark.slow,
