@@ -9,7 +9,8 @@ target, without dbt or a database:
   `default__json_text`, among the macros sqlfluff loaded from macros/;
 - `spotify_elt.<macro>` reaches a project macro by its namespace;
 - `dbt.<macro>` and `listagg` are the DuckDB SQL of the few dbt cross-database
-  macros the project calls (and `dbt.is_incremental`, false). Another one is reported as an undefined variable.
+  macros the project calls (and `dbt.is_incremental`, false). Another one is
+  reported as an undefined variable.
 
 Nothing here runs in dbt itself.
 """
