@@ -1,9 +1,11 @@
 {{ config(severity='warn') }}
--- Coverage of the last run day, per playlist: a playlist observed before but not on
--- the latest observation day of the warehouse (its extraction failed, or it was dropped
+-- Coverage of the last run day, per playlist: a playlist the pipeline's runs observed
+-- before but not on the day of the latest run (its extraction failed, or it was dropped
 -- from the configuration), or whose entries dropped sharply since its previous
 -- observation (more than half of them: a truncated extraction, or a real purge worth a
--- look). A warning: the marts are still right, the history has a gap.
+-- look). Runs are the extractions from the API (lake files under spotify/); imported
+-- archives (imports/) are history of other days, not runs. A warning: the marts are
+-- still right, the history has a gap.
 
 with
 
@@ -19,9 +21,32 @@ snapshots as (
 
 ),
 
-last_day as (
+sightings as (
 
-    select max(observed_date) as observed_date from observations
+    select * from {{ ref('int_playlist_sightings') }}
+
+),
+
+run_sightings as (
+
+    select * from sightings
+    where lake_file not like 'imports/%'
+
+),
+
+last_run_day as (
+
+    select max(observed_date) as observed_date from run_sightings
+
+),
+
+last_run_sightings as (
+
+    select
+        playlist_id,
+        max(observed_date) as last_observed_date
+    from run_sightings
+    group by playlist_id
 
 ),
 
@@ -35,12 +60,12 @@ latest as (
 not_seen_on_the_last_day as (
 
     select
-        latest.playlist_id,
-        latest.observed_date as last_observed_date,
+        last_run_sightings.playlist_id,
+        last_run_sightings.last_observed_date,
         'not observed on the last run day' as problem
-    from latest
-    cross join last_day
-    where latest.observed_date < last_day.observed_date
+    from last_run_sightings
+    cross join last_run_day
+    where last_run_sightings.last_observed_date < last_run_day.observed_date
 
 ),
 

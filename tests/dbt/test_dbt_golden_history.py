@@ -230,7 +230,7 @@ def test_coverage_flags_a_playlist_not_observed_on_the_last_day(history: DbtProj
     write_raw_tables(
         history.warehouse,
         entries_pages=[(gone, "g1", golden.observed_at(5), [golden.entry("A")])],
-        lake_file="imports/date=2026-03-05/gone.json",
+        lake_file="spotify/{table}/date=2026-03-05/1772705500.000000.gone.jsonl",
     )
     write_raw_tables(
         history.warehouse,
