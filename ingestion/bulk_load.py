@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 LAKE_FILE = "lake_file"
 LAKE_SUFFIXES = (".jsonl", ".jsonl.gz")
 # A batch: lake files read by one DuckDB query into one load file.
-BATCH_BYTES = 1 << 30
+BATCH_BYTES = 256 << 20  # one INSERT, one commit each; the memory limit must hold it
 BATCH_FILES = 2000
 # Which raw tables an imported file gives rows to, by the kind its sidecar records.
 IMPORT_TABLES = {
