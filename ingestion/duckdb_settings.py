@@ -35,3 +35,15 @@ def duckdb_config(
     if temp_directory:
         config["temp_directory"] = temp_directory
     return config
+
+
+def dbt_memory_limit() -> str:
+    """dbt's DuckDB limit: SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT, else DuckDB's own default (80 %
+    of the machine's memory). The staging views re-read every raw row's JSON inside
+    window functions, which DuckDB cannot spill: a month of 50 playlists needs more than
+    8GB. Lower it once staging parses the JSON once."""
+    value = os.environ.get(MEMORY_LIMIT_ENV)
+    if value:
+        return value
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, int(total * 0.8) >> 20)}MB"

@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.duckdb_settings import dbt_memory_limit
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -54,4 +56,7 @@ class Settings:
 
     def dbt_env(self) -> dict[str, str]:
         """Environment the dbt profiles read through env_var()."""
-        return {"SPOTIFY_ELT_DUCKDB_PATH": str(self.duckdb_path)}
+        return {
+            "SPOTIFY_ELT_DUCKDB_PATH": str(self.duckdb_path),
+            "SPOTIFY_ELT_DBT_MEMORY_LIMIT": dbt_memory_limit(),
+        }
