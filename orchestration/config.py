@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.warehouse.duckdb_settings import dbt_memory_limit
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The source checkout, when this code runs from one (editable install).
 CHECKOUT_ROOT = PACKAGE_DIR.parent
@@ -111,4 +113,7 @@ class Settings:
 
     def dbt_env(self) -> dict[str, str]:
         """Environment the dbt profiles read through env_var()."""
-        return {"SPOTIFY_ELT_DUCKDB_PATH": str(self.duckdb_path)}
+        return {
+            "SPOTIFY_ELT_DUCKDB_PATH": str(self.duckdb_path),
+            "SPOTIFY_ELT_DBT_MEMORY_LIMIT": dbt_memory_limit(),
+        }

@@ -42,7 +42,7 @@ import orjson
 from dlt.common.pipeline import LoadInfo
 from dlt.sources import DltResource
 
-from ingestion import raw_tables
+import ingestion.raw_tables as raw_tables
 from ingestion.errors import LakeFileError
 from ingestion.lake.imports import records_of_import
 from ingestion.lake.layout import IMPORTS_DIR, LAKE_DATASET, Lake
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 LAKE_FILE = raw_tables.LAKE_FILE_COLUMN["name"]
 LAKE_SUFFIXES = (".jsonl", ".jsonl.gz")
 # A batch: lake files read by one DuckDB query into one load file.
-BATCH_BYTES = 1 << 30
+BATCH_BYTES = 256 << 20  # one INSERT, one commit each; the memory limit must hold it
 BATCH_FILES = 2000
 # Which raw tables an imported file gives rows to, by the kind its sidecar records.
 IMPORT_TABLES = {

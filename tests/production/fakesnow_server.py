@@ -44,6 +44,9 @@ the SQL it would send to Snowflake:
    as dbt-snowflake creates them for unit tests and incremental models): fakesnow
    (DuckDB) keeps temporary tables in a catalog of their own and rejects the name.
    Here it is an ordinary table; dbt drops it when done, as it would the temporary one.
+11. A bare `begin` / `commit` (dbt-snowflake wraps an incremental model's DML in
+   `begin; …; commit;`): fakesnow reads `begin` as a table name. Here both are
+   acknowledged; each statement of the block runs on its own, as fakesnow runs them.
 
 The file upload itself (the connector PUTs the file to the stage over HTTP), the
 merge, DDL and state SQL of dlt and everything else dbt sends are fakesnow's own
@@ -76,6 +79,10 @@ _ALTER_USER = re.compile(
 _QUALIFIED_TEMPORARY_TABLE = re.compile(
     r"^(\s*create\s+(?:or\s+replace\s+)?)(?:local\s+|global\s+)?temp(?:orary)?\s+"
     r"(table\s+(?:if\s+not\s+exists\s+)?(?:\"[^\"]+\"|\w+)\.(?:\"[^\"]+\"|\w+)\.)",
+    re.IGNORECASE,
+)
+_TRANSACTION_CONTROL = re.compile(
+    r"^\s*(begin|start\s+transaction|commit|rollback)(\s+(transaction|work))?\s*;?\s*$",
     re.IGNORECASE,
 )
 _ALTER_COLUMNS = re.compile(r"^\s*alter\s+table\s+(\S+)\s+alter\s+(?!column\b)", re.IGNORECASE)
@@ -164,6 +171,8 @@ def _close_fakesnow_gaps() -> None:
                 for statement in statements:
                     execute(self, statement, *args, **kwargs)
                 return self
+            if _TRANSACTION_CONTROL.match(command):
+                return original_execute(self, "SELECT 'Statement executed successfully.'")
             command = _QUALIFIED_TEMPORARY_TABLE.sub(r"\1\2", command, count=1)
             return original_execute(self, command, *args, **kwargs)
         except snowflake.connector.errors.Error:
