@@ -87,6 +87,11 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
+# The coverage check warns when a playlist seen before is missing on the last day, which
+# fixtures made of captures of different playlists on different days always are.
+WARNINGS_EXPECTED_ON_FIXTURES = ("assert_every_playlist_is_observed_on_the_last_day",)
+
+
 def failures(result: dbtRunnerResult) -> list[str]:
     """The nodes of a dbt run that did not succeed, with their messages."""
     if result.exception is not None:
@@ -96,6 +101,8 @@ def failures(result: dbtRunnerResult) -> list[str]:
         status = str(node_result.status)
         if node_result.node.resource_type == "exposure" and status == "no-op":
             continue  # an exposure (the Tableau workbook) has nothing to build
+        if status == "warn" and node_result.node.name in WARNINGS_EXPECTED_ON_FIXTURES:
+            continue
         if status not in ("success", "pass"):
             bad.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
     return bad
