@@ -27,9 +27,13 @@ from tests.production.snowflake_server import (
 )
 
 # dbt-snowflake 1.11 still passes the connector's deprecated `insecure_mode`.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The 'insecure_mode' connection property is deprecated:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:The 'insecure_mode' connection property is deprecated:DeprecationWarning"
+    ),
+    # A whole dbt build through fakesnow's server: 137 nodes, each over HTTP.
+    pytest.mark.timeout(1800),
+]
 
 DATABASE = "SPOTIFY_E2E"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
