@@ -57,10 +57,11 @@ def test_second_run_same_day_adds_no_duplicates(first_run) -> None:
     result = run_cli("run", "--data-dir", str(data_dir), env={"SPOTIFY_ELT_DEMO_DAY": "0"})
     assert result.returncode == 0, result.stderr[-3000:]
     assert mart_counts(data_dir) == before
-    # The raw tables keep both extractions (every lake record once); the marts dedupe.
-    assert scalar(data_dir, "select count(*) from raw_spotify.playlist_entries") == 2 * raw_before
-    assert (
-        scalar(data_dir, "select count(distinct lake_file) from raw_spotify.playlist_entries") == 2
+    # Unchanged snapshots are not fetched again (issue 11): the rerun lands today's
+    # playlist objects only, so the entries stay as they were.
+    assert scalar(data_dir, "select count(*) from raw_spotify.playlist_entries") == raw_before
+    assert scalar(data_dir, "select count(*) from raw_spotify.playlists") == 2 * scalar(
+        data_dir, "select count(distinct playlist_id) from raw_spotify.playlists"
     )
 
 
