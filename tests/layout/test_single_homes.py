@@ -100,9 +100,6 @@ def test_no_test_stand_in_in_the_product() -> None:
         if path.is_file()
         and path.suffix in (".py", ".sql", ".yml", ".yaml")
         and "target" not in path.parts
-        # Known gap (issue 9 item 5): dbt-snowflake's incremental DML inside begin/commit
-        # still needs a macro on the fakesnow target; the server-side fix did not hold yet.
-        and path.name not in ("fakesnow_incremental.sql", "_snowflake__macros.yml")
         and "fakesnow" in path.read_text(errors="ignore").lower()
     ]
     assert not offenders

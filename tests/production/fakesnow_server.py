@@ -85,6 +85,10 @@ _TRANSACTION_CONTROL = re.compile(
     r"^\s*(begin|start\s+transaction|commit|rollback)(\s+(transaction|work))?\s*;?\s*$",
     re.IGNORECASE,
 )
+# dbt puts its query comment (`/* {"app": "dbt", …} */`) before a statement, or after
+# it (its own `BEGIN`).
+_LEADING_COMMENTS = re.compile(r"^(?:\s*(?:/\*.*?\*/|--[^\n]*\n))*", re.DOTALL)
+_TRAILING_COMMENTS = re.compile(r"(?:\s*(?:/\*.*?\*/|--[^\n]*))*\s*$", re.DOTALL)
 _ALTER_COLUMNS = re.compile(r"^\s*alter\s+table\s+(\S+)\s+alter\s+(?!column\b)", re.IGNORECASE)
 _COLUMN_COMMENT = re.compile(
     r'("(?:[^"]|"")+"|\w+)\s+comment\s+\$\$(.*?)\$\$', re.IGNORECASE | re.DOTALL
@@ -171,7 +175,10 @@ def _close_fakesnow_gaps() -> None:
                 for statement in statements:
                     execute(self, statement, *args, **kwargs)
                 return self
-            if _TRANSACTION_CONTROL.match(command):
+            command = _LEADING_COMMENTS.sub("", command, count=1)
+            if len(command) < 1000 and _TRANSACTION_CONTROL.match(
+                _TRAILING_COMMENTS.sub("", command, count=1)
+            ):
                 return original_execute(self, "SELECT 'Statement executed successfully.'")
             command = _QUALIFIED_TEMPORARY_TABLE.sub(r"\1\2", command, count=1)
             return original_execute(self, command, *args, **kwargs)
