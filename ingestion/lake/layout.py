@@ -5,6 +5,8 @@ Under the lake's root (a local folder or s3://…):
     spotify/<table>/date=<YYYY-MM-DD>/<load_id>.<file_id>.jsonl   written by `extract`
     imports/date=<YYYY-MM-DD>/<sha16>-<original name>             written by `import-raw`
     imports/date=<YYYY-MM-DD>/<sha16>.meta.json                   its sidecar, written last
+    quarantine/<origin>/date=<YYYY-MM-DD>/<name>                  set aside: unusable input
+    quarantine/<origin>/date=<YYYY-MM-DD>/<name>.reason.txt       why, in one sentence
 
 A table file holds one record of the `spotify` source per line: the keys,
 `observed_at` and `payload`, the API object unchanged. An imported file is the
@@ -27,6 +29,9 @@ LAKE_DATASET = "spotify"
 LAKE_LAYOUT = "{table_name}/date={YYYY}-{MM}-{DD}/{load_id}.{file_id}.{ext}"
 IMPORTS_DIR = "imports"
 SIDECAR_SUFFIX = ".meta.json"
+# Input that cannot be stored or parsed is set aside here, never loaded (see quarantine.py).
+QUARANTINE_DIR = "quarantine"
+REASON_SUFFIX = ".reason.txt"
 # The top folders whose files `load` reads (the sensor watches the same ones).
 LOADABLE_DIRS = (LAKE_DATASET, IMPORTS_DIR)
 
@@ -90,6 +95,16 @@ def imported_file_paths(day: str, sha256: str, original_name: str) -> tuple[str,
     """
     folder = f"{IMPORTS_DIR}/date={day}"
     return f"{folder}/{sha256[:16]}-{original_name}", f"{folder}/{sha256[:16]}{SIDECAR_SUFFIX}"
+
+
+def quarantine_paths(origin: str, day: str, name: str) -> tuple[str, str]:
+    """(file, reason) paths of something set aside, relative to the lake's root.
+
+    `origin` says which stage refused it: `api` (a response), `import` (an archive
+    file), `load` (a lake file the warehouse could not read).
+    """
+    folder = f"{QUARANTINE_DIR}/{origin}/date={day}"
+    return f"{folder}/{name}", f"{folder}/{name}{REASON_SUFFIX}"
 
 
 def is_loadable(relative_path: str) -> bool:

@@ -133,7 +133,7 @@ def snowflake_server_fixture(
 ) -> Iterator[SnowflakeServer]:
     """fakesnow's server, with the gaps above closed, on an ephemeral port of 127.0.0.1.
 
-    Test modules import this function; their tests ask for `snowflake_server`.
+    tests/production/conftest.py registers it; tests ask for `snowflake_server`.
     """
     port = free_port()
     log_path = tmp_path_factory.mktemp("fakesnow") / "fakesnow.log"

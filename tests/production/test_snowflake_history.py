@@ -11,10 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.cli import main
-from tests.production.snowflake_server import (
-    SnowflakeServer,
-    snowflake_server_fixture,  # noqa: F401 – the `snowflake_server` fixture
-)
+from tests.production.snowflake_server import SnowflakeServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
 import golden_history as golden  # noqa: E402 – tests/dbt is not a package

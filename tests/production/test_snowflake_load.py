@@ -25,10 +25,7 @@ from ingestion.raw_tables import RAW_TABLES
 from ingestion.warehouse.destinations import snowflake_destination, warehouse_destination_for
 from ingestion.warehouse.load import load_lake, warehouse_pipeline
 from tests.conftest import TOP50, TOP50_PLAYLIST_ID
-from tests.production.snowflake_server import (
-    SnowflakeServer,
-    snowflake_server_fixture,  # noqa: F401 – the `snowflake_server` fixture
-)
+from tests.production.snowflake_server import SnowflakeServer
 
 DATABASE = "SPOTIFY_LOAD"
 CREDENTIALS = "DESTINATION__SNOWFLAKE__CREDENTIALS__"

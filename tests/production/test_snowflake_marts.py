@@ -21,10 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from orchestration.cli import main
 from tests.conftest import TOP50, TOP50_MART_COUNTS, TOP50_PLAYLIST_ID, s3_environment
-from tests.production.snowflake_server import (
-    SnowflakeServer,
-    snowflake_server_fixture,  # noqa: F401 – the `snowflake_server` fixture
-)
+from tests.production.snowflake_server import SnowflakeServer
 
 # dbt-snowflake 1.11 still passes the connector's deprecated `insecure_mode`.
 pytestmark = [
