@@ -17,7 +17,7 @@ $(UV):
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 install: $(UV)  ## create .venv with the locked dependencies
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 run: install  ## the whole pipeline on the embedded default (demo mode without credentials)
 	$(UV) run --frozen spotify-elt run
