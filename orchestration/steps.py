@@ -39,11 +39,9 @@ from orchestration.config import Settings
 from orchestration.lake_index import lake_index
 from serving.duckdb_file import publish_serving_file
 from serving.locks import wait_for_warehouse
+from serving.marts import MARTS_SCHEMA, declared_marts
 
 logger = logging.getLogger(__name__)
-
-# The dbt schema the marts build in (models/marts: +schema in dbt_project.yml).
-MARTS_SCHEMA = "marts"
 
 
 @dataclass
@@ -222,19 +220,12 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
 
 
 def mart_names(settings: Settings) -> tuple[str, ...]:
-    """The marts, as dbt's manifest of the last build lists them (models in schema marts)."""
-    manifest_path = settings.dbt_target_dir / "manifest.json"
+    """The marts, as dbt's manifest of the last build lists them; none before a build."""
     try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError):
+        marts = declared_marts(settings) or []
+    except (OSError, ValueError, KeyError):
         return ()
-    names = {
-        node["name"]
-        for node in manifest.get("nodes", {}).values()
-        if node.get("resource_type") == "model"
-        and str(node.get("schema", "")).lower() == MARTS_SCHEMA
-    }
-    return tuple(sorted(names))
+    return tuple(mart.name for mart in marts)
 
 
 def _wait_for_readers(settings: Settings) -> None:
