@@ -32,8 +32,11 @@ browser:  # Debian's headless chromium, for the tests that look at pages as a pe
 	  $$(command -v sudo) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo) apt-get install -y -qq chromium >/dev/null; }
 
+# Two pytest workers, one test module each (modules share their pipeline runs): most of
+# a test's time is spent in subprocesses and servers, so two cores carry two workers.
+TEST_WORKERS ?= 2
 test: install browser  ## the test suite (starts its own local servers)
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install  ## ruff, then sqlfluff on the dbt SQL (dbt_project/.sqlfluff)
 	$(UV) run --frozen ruff check .
