@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import dlt
 import spotipy
@@ -215,8 +216,7 @@ class Extraction:
         """Keep an unusable answer in the quarantine; the error then says where it is."""
         if self.set_aside is None or error.content is None:
             return error
-        name = re.sub(r"[^A-Za-z0-9=._-]+", "_", error.url.split("/v1/", 1)[-1])[:150]
-        where = self.set_aside(f"{name}.json", error.content, str(error), error.url)
+        where = self.set_aside(_quarantine_name(error.url), error.content, str(error), error.url)
         self.report.quarantined.append(where)
         return UnusableResponse(
             f"{error} It was set aside in {where}; the rest of the run is not affected.",
@@ -630,6 +630,15 @@ def _fetch_objects(run: Extraction, kind: str, ids: list[str]) -> Iterator[dict[
             continue
         run.report_pending_failures()
         yield {key: obj.get("id") or object_id, "observed_at": run.observed_at, "payload": obj}
+
+
+def _quarantine_name(url: str) -> str:
+    """`playlists_<id>_items.offset=100.<time>.json`: what was asked, unique per answer."""
+    parts = urlsplit(url)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", parts.path.split("/v1/", 1)[-1]).strip("_")
+    offset = dict(parse_qsl(parts.query)).get("offset")
+    at = f".offset={offset}" if offset and offset.isdigit() else ""
+    return f"{name[:120] or 'answer'}{at}.{datetime.now(UTC):%H%M%S%f}.json"
 
 
 def _advice(playlist_id: str, error: SpotifyApiError) -> str:
