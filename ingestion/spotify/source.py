@@ -219,7 +219,8 @@ class Extraction:
         where = self.set_aside(_quarantine_name(error.url), error.content, str(error), error.url)
         self.report.quarantined.append(where)
         return UnusableResponse(
-            f"{error} It was set aside in {where}; the rest of the run is not affected.",
+            f"{error} It was set aside in {where}; the rest of the run landed, and the next "
+            "run asks for it again.",
             reason=error.reason,
             content=error.content,
             url=error.url,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.errors import ExtractionIncompleteError, UnsafePaging
+from ingestion.errors import ExtractionIncompleteError, Unreachable, UnsafePaging
+from ingestion.spotify.client import RequestStats, SpotifyCredentials, get_json, make_client
 from ingestion.spotify_replica import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 from orchestration import steps
 from orchestration.config import Settings
@@ -221,6 +222,26 @@ def test_a_read_timeout_is_asked_again(replica_factory, data_dir):
     assert result.report.stats.requests == server.request_count  # the unanswered one counts
     total = server.playlist_snapshot(playlist_id).total
     assert _entries(data_dir, playlist_id) == list(range(total))
+
+
+def test_an_answer_that_never_comes_in_time_is_one_message(replica_factory):
+    server = replica_factory(mode="current")
+    server.inject_delay(2.0, count=5)
+    stats = RequestStats()
+    client = make_client(
+        SpotifyCredentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN),
+        api_base_url=server.api_base_url,
+        accounts_base_url=server.accounts_base_url,
+        stats=stats,
+        max_retries=1,
+        timeout=0.3,
+    )
+    playlist_id = server.user_playlist_ids[0]
+    with pytest.raises(Unreachable) as raised:
+        get_json(client, f"playlists/{playlist_id}", f"reading playlist {playlist_id}")
+    assert "did not answer in time, also when asked again" in str(raised.value)
+    assert _kinds(server) == Counter({"token": 1, "playlist": 2})  # asked once more
+    assert stats.requests == server.request_count and stats.retries == 1
 
 
 def _smallest_playlist_args(server) -> dict:
