@@ -39,7 +39,7 @@ def follow_pages(
         if not next_url:
             return
         target = urlsplit(next_url) if isinstance(next_url, str) else None
-        if target is None or (target.scheme, target.netloc) != (origin.scheme, origin.netloc):
+        if target is None or _origin(target) is None or _origin(target) != _origin(origin):
             host = target.netloc if target is not None else repr(next_url)
             raise UnsafePaging(
                 f"Spotify's answer while {what} points to its next page on another host "
@@ -52,7 +52,7 @@ def follow_pages(
             raise UnsafePaging(
                 f"Spotify's answer while {what} points back to a page already read "
                 f"(offset {_offset(target)}): stopped there instead of reading in a loop. "
-                "The pages before were kept; the next run reads the playlist again.",
+                "The pages before were kept; the next run reads it again.",
                 kind="not_advancing",
             )
         if allowed is None:
@@ -71,9 +71,18 @@ def follow_pages(
             raise UnsafePaging(
                 f"Spotify sent a page without entries while {what} that still points to a "
                 "next page: stopped there. The pages before were kept; the next run reads "
-                "the playlist again.",
+                "it again.",
                 kind="empty_page",
             )
+
+
+def _origin(parts: Any) -> tuple | None:
+    """Scheme, host and port, as a browser compares origins (None: no valid port)."""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _checked(page: dict[str, Any], what: str) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def test_a_next_pointing_back_stops_the_playlist_and_keeps_its_pages(replica_fac
     assert _entries(data_dir, playlist_id) == list(range(total))
     assert _entries(data_dir, other) == list(range(server.playlist_snapshot(other).total))
     [message] = error.failures
-    assert "offset 50" in message and "the next run reads the playlist again" in message
+    assert "offset 50" in message and "the next run reads it again" in message
 
 
 def test_a_next_on_another_host_gets_no_request_and_no_token(replica_factory, data_dir):
