@@ -67,6 +67,14 @@ def follow_pages(
         seen.add(_canonical(next_url))
         page = _checked(fetch(next_url), what)
         fetched += 1
+        answered = _int(page.get("offset"))
+        if answered is not None and _offset(target) not in (None, answered):
+            raise UnsafePaging(
+                f"Spotify answered offset {answered} for offset {_offset(target)} while "
+                f"{what}: a page already read, so stopped there instead of reading in a loop. "
+                "The pages before were kept; the next run reads it again.",
+                kind="not_advancing",
+            )
         if not page["items"] and page.get("next"):
             raise UnsafePaging(
                 f"Spotify sent a page without entries while {what} that still points to a "

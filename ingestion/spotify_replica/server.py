@@ -129,10 +129,11 @@ class _Fault:
     malformed: bool = False  # ...cut short
     alter: Alter | None = None  # ...with its body altered (faults.py)
     delay: float = 0.0  # ...late
+    stuck: bool = False  # ...of offset 0, whatever offset was asked for
 
     @property
     def normal(self) -> bool:
-        return not (self.status or self.malformed or self.alter or self.delay)
+        return not (self.status or self.malformed or self.alter or self.delay or self.stuck)
 
 
 def _json(status: int, obj: Any, headers: dict[str, str] | None = None) -> Response:
@@ -409,14 +410,15 @@ class ReplicaServer:
         `self`: the page's own URL; `back`: the previous page (the page itself at
         offset 0); `foreign`: the next page on `foreign_base_url`, another host;
         `lying_total`: `total` a million and a `next` one page further, even past the
-        end (pages there are empty). The paging object is the answer itself, or the
-        first page inside a playlist object; other answers go out unchanged.
+        end (pages there are empty); `stuck`: the first page answered, whatever offset
+        was asked for. The paging object is the answer itself, or the first page inside
+        a playlist object; other answers go out unchanged.
         """
-        self._queue_faults(
-            _Fault(0, alter=paging_fault(fault, self.api_base_url, foreign_base_url)),
-            count,
-            after,
-        )
+        if fault == "stuck":
+            injected = _Fault(0, stuck=True)
+        else:
+            injected = _Fault(0, alter=paging_fault(fault, self.api_base_url, foreign_base_url))
+        self._queue_faults(injected, count, after)
 
     def inject_body(self, fault: str, count: int = 1, after: int = 0, **options: Any) -> None:
         """The next `count` API answers come with a body that cannot be used.
@@ -643,6 +645,8 @@ class ReplicaServer:
                 raise ApiError(405, "Method not allowed")
             token = self._authenticate(headers.get("Authorization"))
             self._check_account(token)
+            if fault is not None and fault.stuck and "offset" in query:
+                query = {**query, "offset": "0"}
             obj = self._route(path.rstrip("/"), query, token)
             if "fields" in query and query["fields"]:
                 obj = apply_fields(obj, parse_fields(query["fields"]))

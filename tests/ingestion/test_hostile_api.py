@@ -78,6 +78,16 @@ def test_a_next_pointing_back_stops_the_playlist_and_keeps_its_pages(replica_fac
     assert "offset 50" in message and "the next run reads it again" in message
 
 
+def test_a_server_that_ignores_the_offset_is_not_read_in_a_loop(replica_factory, data_dir):
+    server = replica_factory(mode="current")
+    playlist_id = _longest(server)
+    server.inject_paging("stuck", count=20, after=1)  # every later page is the first one
+    error = _extract_failing(data_dir, source_args(server, playlists=[playlist_id], enrich=False))
+    assert _kinds(server) == Counter({"token": 1, "playlist": 1, "entries": 1})
+    assert _entries(data_dir, playlist_id) == list(range(EMBEDDED))  # nothing landed twice
+    assert "answered offset 0 for offset 100" in error.failures[0]
+
+
 def test_a_next_on_another_host_gets_no_request_and_no_token(replica_factory, data_dir):
     server = replica_factory(mode="current")
     elsewhere = replica_factory(mode="current")  # stands for the other host: it counts requests
