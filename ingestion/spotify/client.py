@@ -329,7 +329,7 @@ def _unreachable(error: requests.RequestException, what: str) -> Unreachable:
     elif isinstance(error, requests.exceptions.ProxyError):
         kind = "the proxy refused the connection"
     elif isinstance(error, requests.exceptions.Timeout) or isinstance(reason, Urllib3Timeout):
-        kind = "it did not answer in time, also when asked again"
+        kind = "it did not answer in time"
     elif isinstance(reason, NameResolutionError):
         kind = "its name does not resolve (DNS)"
     elif isinstance(error, requests.exceptions.ConnectionError):

@@ -249,7 +249,7 @@ def test_an_answer_that_never_comes_in_time_is_one_message(replica_factory):
     playlist_id = server.user_playlist_ids[0]
     with pytest.raises(Unreachable) as raised:
         get_json(client, f"playlists/{playlist_id}", f"reading playlist {playlist_id}")
-    assert "did not answer in time, also when asked again" in str(raised.value)
+    assert "did not answer in time" in str(raised.value)
     assert _kinds(server) == Counter({"token": 1, "playlist": 2})  # asked once more
     assert stats.requests == server.request_count and stats.retries == 1
 
