@@ -420,15 +420,19 @@ class ReplicaServer:
             injected = _Fault(0, alter=paging_fault(fault, self.api_base_url, foreign_base_url))
         self._queue_faults(injected, count, after)
 
-    def inject_body(self, fault: str, count: int = 1, after: int = 0, **options: Any) -> None:
-        """The next `count` API answers come with a body that cannot be used.
+    def inject_body(
+        self, fault: str, count: int = 1, after: int = 0, endpoint: str = "api", **options: Any
+    ) -> None:
+        """The next `count` API (or token `endpoint`) answers come with a body that
+        cannot be used.
 
         `lone_surrogate`: the first name in the answer becomes `"Broken \\ud800 name"`
         (valid JSON, but no UTF-8 file can hold it); `deep`: a value nested 100,000
         deep; `invalid_utf8`: a 0xFF byte in the first name; `oversized`: padded with
         spaces to `size` bytes (default 33 MiB).
         """
-        self._queue_faults(_Fault(0, alter=body_fault(fault, **options)), count, after)
+        injected = _Fault(0, alter=body_fault(fault, **options))
+        self._queue_faults(injected, count, after, endpoint)
 
     def inject_delay(self, seconds: float, count: int = 1, after: int = 0) -> None:
         """The next `count` API answers go out `seconds` late (a hanging server)."""
@@ -529,8 +533,14 @@ class ReplicaServer:
 
     def _accounts(self, method: str, headers: Any, body: bytes) -> Response:
         fault = self._next_fault("token")
-        if fault is not None:
+        if fault is not None and fault.status:
             return Response(fault.status, fault.body, fault.headers)
+        response = self._token_answer(method, headers, body)
+        if fault is not None and fault.alter is not None and response.status == 200:
+            response.body = fault.alter(response.body)
+        return response
+
+    def _token_answer(self, method: str, headers: Any, body: bytes) -> Response:
         if method != "POST":
             return _json(405, {"error": "invalid_request", "error_description": "Use POST"})
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))

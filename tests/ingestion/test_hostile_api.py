@@ -192,10 +192,30 @@ def test_an_oversized_answer_is_not_read(replica_factory, data_dir):
     assert list(_quarantined(data_dir).values()) == [b""]  # the reason is kept, not the bytes
 
 
-def test_the_cli_says_what_was_set_aside_in_one_message(replica_factory, tmp_path):
+def test_a_token_answer_is_refused_but_never_kept(replica_factory, data_dir):
+    server = replica_factory(mode="current")
+    first, second = server.user_playlist_ids[:2]
+    server.inject_body("deep", endpoint="token")  # token answers carry secrets
+    error = _extract_failing(data_dir, source_args(server, playlists=[first, second], enrich=False))
+    assert _kinds(server) == Counter({"token": 2, "playlist": 1})  # a new token for the second
+    [message] = error.failures
+    assert message.startswith(first) and "nested deeper than 64 levels" in message
+    assert _quarantined(data_dir) == {} and "set aside" not in message
+    assert _entries(data_dir, second) == list(range(server.playlist_snapshot(second).total))
+
+
+@pytest.mark.parametrize(
+    ("inject", "expected"),
+    [
+        (lambda server: server.inject_body("lone_surrogate"), "set aside in"),
+        (lambda server: server.inject_paging("self"), "points back to a page already read"),
+    ],
+    ids=["lone_surrogate", "next_to_itself"],
+)
+def test_the_cli_says_what_went_wrong_in_one_message(replica_factory, tmp_path, inject, expected):
     server = replica_factory(mode="current")
     playlist_id = server.user_playlist_ids[0]
-    server.inject_body("lone_surrogate")
+    inject(server)
     result = run_cli(
         "extract",
         "--data-dir",
@@ -212,10 +232,11 @@ def test_the_cli_says_what_was_set_aside_in_one_message(replica_factory, tmp_pat
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    # Logged when it happens, then once in the closing error.
+    # Logged when it happens, then once in the closing error; the other playlist landed.
     closing = result.stderr.split("error: ", 1)[1]
-    assert closing.count("set aside in") == 1, result.stderr
-    assert "quarantine/api/date=" in closing and f"playlists_{playlist_id}." in closing
+    assert closing.count(expected) == 1 and closing.count(playlist_id) >= 1, result.stderr
+    assert "1 playlist(s) could not be read" in closing
+    assert _entries(tmp_path / "data", server.user_playlist_ids[1])
 
 
 # -- slow answers and enrichment -------------------------------------------------------------
