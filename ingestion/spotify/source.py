@@ -219,8 +219,7 @@ class Extraction:
         where = self.set_aside(_quarantine_name(error.url), error.content, str(error), error.url)
         self.report.quarantined.append(where)
         return UnusableResponse(
-            f"{error} It was set aside in {where}; the rest of the run landed, and the next "
-            "run asks for it again.",
+            f"{error} It was set aside in {where}.",
             reason=error.reason,
             content=error.content,
             url=error.url,
@@ -652,4 +651,6 @@ def _advice(playlist_id: str, error: SpotifyApiError) -> str:
         )
     elif isinstance(error, NotFound):
         message += " Check the playlist id, and that the playlist is public or yours."
+    elif isinstance(error, UnusableResponse):
+        message += " The other playlists landed; the next run asks for this one again."
     return f"{playlist_id}: {message}"

@@ -45,7 +45,9 @@ def paging_fault(fault: str, api_base_url: str, foreign_base_url: str) -> Alter:
         else:  # lying_total: a total far too large, and a next that never ends
             page["total"] = LYING_TOTAL
             offset, limit = page.get("offset") or 0, page.get("limit") or 1
-            page["next"] = _with_query(page.get("next") or href, offset=offset + limit)
+            # A followable link: an embedded page of 100 links to pages of 50.
+            link = page.get("next") or _with_query(href, limit=min(limit, 50))
+            page["next"] = _with_query(link, offset=offset + limit)
         return _dumps(obj)
 
     return alter
