@@ -216,10 +216,17 @@ class Extraction:
         """Keep an unusable answer in the quarantine; the error then says where it is."""
         if self.set_aside is None or error.content is None:
             return error
-        where = self.set_aside(_quarantine_name(error.url), error.content, str(error), error.url)
-        self.report.quarantined.append(where)
+        try:
+            where = self.set_aside(
+                _quarantine_name(error.url), error.content, str(error), error.url
+            )
+        except OSError as problem:  # a full disk must not cost the rest of the run
+            kept = f"It could not be set aside ({problem.strerror or problem})."
+        else:
+            self.report.quarantined.append(where)
+            kept = f"It was set aside in {where}."
         return UnusableResponse(
-            f"{error} It was set aside in {where}.",
+            f"{error} {kept}",
             reason=error.reason,
             content=error.content,
             url=error.url,
