@@ -42,6 +42,17 @@ logger = logging.getLogger(__name__)
 logging.getLogger("spotipy").setLevel(logging.INFO)
 
 
+class _RetryWarningFilter(logging.Filter):
+    """urllib3 warns with its Retry object's repr before asking again after a read
+    timeout; BoundedRetry logs one readable line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Retrying (")  # third-party text
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RetryWarningFilter())
+
+
 # The kinds of request a run makes, in the order the summary lists them.
 REQUEST_KINDS = ("token", "me", "playlist", "entries", "artists", "albums", "other")
 
@@ -138,6 +149,8 @@ class BoundedRetry(Retry):
             # A read timeout or a dropped answer: the server got the request, so it counts.
             self.stats.count(full_url, 0)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if unanswered:
+            logger.info("no answer in time from %s; asking again", urlsplit(full_url).path)
         if self.stats is not None and (response is not None or unanswered):
             if response is not None:  # this answer will not reach the response hook
                 self.stats.count(full_url, response.status)
