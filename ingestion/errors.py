@@ -69,6 +69,30 @@ class MalformedResponse(SpotifyApiError):
     """An answer that is not the JSON object the endpoint documents."""
 
 
+class UnusableResponse(MalformedResponse):
+    """A body we refuse to parse or store (too large, not UTF-8, nested too deep, a lone
+    surrogate): `reason` says which, `content` the bytes as received, for the quarantine
+    (None for the token endpoint, whose answers carry secrets), `url` where from."""
+
+    def __init__(
+        self, message: str, reason: str, content: bytes | None = None, url: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.content = content
+        self.url = url
+
+
+class UnsafePaging(MalformedResponse):
+    """A paging object's `next` we will not follow. `kind`: `foreign_host` (another host
+    would get our token), `not_advancing` (a page already read, or back), `empty_page`
+    (no entries, yet more pages), `past_total` (more pages than its `total` allows)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class ExtractionIncompleteError(SpotifyEltError):
     """Part of the extraction failed; what was fetched landed in the lake (`result`).
 

@@ -25,6 +25,7 @@ from ingestion.errors import (
     TransformError,
 )
 from ingestion.lake import Lake
+from ingestion.lake.quarantine import quarantine
 from ingestion.lake.writer import land
 from ingestion.raw_tables import RAW_DATASET
 from ingestion.spotify import ExtractReport, configured_source
@@ -78,6 +79,7 @@ def extract(
         report=report,
         known=partial(lake_index, lake, state_dir),  # what the lake holds is not asked again
         state_dir=state_dir,  # the rate-limit breaker's state
+        set_aside=partial(quarantine, lake, "api"),  # answers that cannot be used
         **(source_args or {}),
     )
     files = land(source, lake, settings.pipelines_dir)

@@ -3,11 +3,12 @@
 spotipy has no base-URL argument: we set `sp.prefix` and the auth managers'
 `OAUTH_TOKEN_URL`. Its default retry adapter sleeps for the full Retry-After,
 which Spotify sometimes sets to hours; ours gives up past a limit instead, so a
-run fails fast with a clear message and the data already landed stays.
+run fails fast with a clear message and the data already landed stays. A 5xx and
+a read timeout are asked again with backoff; every body is checked (bodies.py)
+before spotipy parses it.
 """
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from requests import Response
 from requests.adapters import HTTPAdapter
 from spotipy.cache_handler import MemoryCacheHandler
 from urllib3.exceptions import MaxRetryError, NameResolutionError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from ingestion.errors import (
@@ -29,13 +31,26 @@ from ingestion.errors import (
     SpotifyApiError,
     Unauthorized,
     Unreachable,
+    UnusableResponse,
 )
 from ingestion.spotify import settings
+from ingestion.spotify.bodies import BodyCheck
 
 logger = logging.getLogger(__name__)
 
 # spotipy logs request headers and token bodies at DEBUG: keep secrets out of logs.
 logging.getLogger("spotipy").setLevel(logging.INFO)
+
+
+class _RetryWarningFilter(logging.Filter):
+    """urllib3 warns with its Retry object's repr before asking again after a read
+    timeout; BoundedRetry logs one readable line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Retrying (")  # third-party text
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RetryWarningFilter())
 
 
 # The kinds of request a run makes, in the order the summary lists them.
@@ -67,8 +82,9 @@ class RequestStats:
     """Counts what one run asked of the API, for the closing summary.
 
     `requests` counts HTTP answers the client received, retries included, so it
-    matches what the server saw; `retries` how many of them were retried, and
-    `waited_seconds` how long Retry-After made the run wait.
+    matches what the server saw (a request that timed out and was asked again
+    counts too, with status 0: no answer); `retries` how many of them were retried,
+    and `waited_seconds` how long Retry-After made the run wait.
     """
 
     requests: int = 0
@@ -127,13 +143,19 @@ class BoundedRetry(Retry):
                 # With raise_on_status=False urllib3 hands the 429 back to spotipy,
                 # which raises SpotifyException with the Retry-After header intact.
                 raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:.0f}s"))
+        full_url = f"{_pool.scheme}://{_pool.host}:{_pool.port}{url}" if _pool else url or ""
+        unanswered = error is not None and self._is_read_error(error)
+        if self.stats is not None and unanswered:
+            # A read timeout or a dropped answer: the server got the request, so it counts.
+            self.stats.count(full_url, 0)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        if self.stats is not None and response is not None:
-            # This answer will not reach the response hook: count it here.
-            full_url = f"{_pool.scheme}://{_pool.host}:{_pool.port}{url}" if _pool else url or ""
-            self.stats.count(full_url, response.status)
+        if unanswered:
+            logger.info("no answer in time from %s; asking again", urlsplit(full_url).path)
+        if self.stats is not None and (response is not None or unanswered):
+            if response is not None:  # this answer will not reach the response hook
+                self.stats.count(full_url, response.status)
             self.stats.retries += 1
-            wait = self.get_retry_after(response)
+            wait = self.get_retry_after(response) if response is not None else None
             if wait is not None:
                 self.stats.waited_seconds += wait
         return retry
@@ -161,9 +183,10 @@ def _session(
     retry = BoundedRetry(
         total=max_retries,
         # A host that does not answer (DNS, refused, TLS) does not answer a second later
-        # either: no retry storm, one clear error instead.
+        # either: no retry storm, one clear error instead. A slow answer (read timeout)
+        # is asked again with backoff, like a 5xx.
         connect=0,
-        read=False,
+        read=max_retries,
         status=max_retries,
         backoff_factor=0.5,
         status_forcelist=(429, 500, 502, 503, 504),
@@ -179,7 +202,14 @@ def _session(
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.hooks["response"].append(stats.record)
+    # After counting: a refused body still was a request the server saw.
+    session.hooks["response"].append(BodyCheck(keep_content=_may_keep))
     return session
+
+
+def _may_keep(url: str) -> bool:
+    """Token answers carry secrets: never kept, not even a refused one."""
+    return request_kind(url) != "token"
 
 
 def make_client(
@@ -311,7 +341,7 @@ def _unreachable(error: requests.RequestException, what: str) -> Unreachable:
         kind = "the TLS handshake failed"
     elif isinstance(error, requests.exceptions.ProxyError):
         kind = "the proxy refused the connection"
-    elif isinstance(error, requests.exceptions.Timeout):
+    elif isinstance(error, requests.exceptions.Timeout) or isinstance(reason, Urllib3Timeout):
         kind = "it did not answer in time"
     elif isinstance(reason, NameResolutionError):
         kind = "its name does not resolve (DNS)"
@@ -350,6 +380,13 @@ def get_json(client: spotipy.Spotify, path: str, what: str, **params: Any) -> di
             result = client._get(path, **params)
     except (spotipy.SpotifyException, spotipy.SpotifyOauthError, requests.RequestException) as exc:
         raise explain(exc, what) from None
+    except UnusableResponse as exc:
+        raise UnusableResponse(
+            f"Spotify sent a response that cannot be used while {what}: {exc.reason}.",
+            reason=exc.reason,
+            content=exc.content,
+            url=exc.url,
+        ) from None
     # spotipy turns an undecodable body into None; an API object is always a dict.
     if not isinstance(result, dict):
         raise MalformedResponse(
@@ -367,21 +404,3 @@ def _expire_cached_token(client: spotipy.Spotify) -> bool:
         return False
     handler.save_token_to_cache({**token, "expires_at": 0})
     return True
-
-
-def iter_pages(client: spotipy.Spotify, path: str, what: str, **params: Any) -> Iterator[dict]:
-    """Follow a paging object's absolute `next` URLs to the end."""
-    yield from follow_pages(client, get_json(client, path, what, **params), what)
-
-
-def follow_pages(client: spotipy.Spotify, first: dict, what: str) -> Iterator[dict]:
-    """Yield a first page and the pages after it, until `next` is null."""
-    page = first
-    while True:
-        if not isinstance(page.get("items"), list):
-            raise MalformedResponse(f"Spotify sent a page without `items` while {what}.")
-        yield page
-        next_url = page.get("next")
-        if not next_url:
-            return
-        page = get_json(client, next_url, what)

@@ -8,6 +8,9 @@ DEFAULT_ACCOUNTS_BASE_URL: Final = "https://accounts.spotify.com"
 # Page sizes: /items (2026) documents at most 50, the legacy /tracks 100.
 ITEMS_PAGE_LIMIT: Final = 50
 TRACKS_PAGE_LIMIT: Final = 100
+# No playlist holds more (Spotify's limit): a paging object's `total` above it is not
+# believed, so a lying total cannot make the paging run on.
+MAX_PAGED_ITEMS: Final = 10_000
 # Batch endpoints, legacy API only (removed for development-mode apps in 2026).
 ARTISTS_BATCH_LIMIT: Final = 50
 ALBUMS_BATCH_LIMIT: Final = 20

@@ -18,18 +18,23 @@ It asks only what changed since the lake last saw it (known.py reads that back):
 
 A 429 whose Retry-After is above the cap, or a host that does not answer, stops
 every further request of the run at once (the breaker remembers the ban for later
-runs); what was fetched still lands. What the resources share during one run (the
+runs); what was fetched still lands. An answer that cannot be used (bodies.py) is
+handed to `set_aside` (the orchestration puts it in the lake's quarantine) and
+fails only what it was for: one playlist, or one artist or album. Paging follows
+only safe `next` links (paging.py). What the resources share during one run (the
 client, what is known, what went wrong) lives in one `Extraction` object.
 """
 
 import logging
 import math
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import dlt
 import spotipy
@@ -44,6 +49,7 @@ from ingestion.errors import (
     RateLimited,
     SpotifyApiError,
     Unreachable,
+    UnusableResponse,
 )
 from ingestion.raw_tables import table_hints
 from ingestion.spotify import settings
@@ -56,6 +62,7 @@ from ingestion.spotify.client import (
     make_client,
 )
 from ingestion.spotify.known import ENRICHED_KINDS, Known, entry_item, referenced_ids
+from ingestion.spotify.paging import follow_pages, pages_after
 from ingestion.spotify.references import parse_playlist_ids, split_mine
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,8 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (NotFound, Forbidden)
 _BATCH_LIMITS = {"artists": settings.ARTISTS_BATCH_LIMIT, "albums": settings.ALBUMS_BATCH_LIMIT}
 _PROGRESS_STEPS = 4  # enrichment progress lines per kind: 25 %, 50 %, 75 %, 100 %
+# Enrichment goes on past a failed artist or album; this many in a row stop it.
+ENRICHMENT_FAILURES_IN_A_ROW = 3
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ class ExtractReport:
     enrichment: dict[str, list[int]] = field(default_factory=dict)
     # When the run stopped asking: the breaker tripped until then.
     rate_limited_until: datetime | None = None
+    # Where answers that could not be used were set aside (the lake's quarantine).
+    quarantined: list[str] = field(default_factory=list)
 
     @property
     def lower_bound_total(self) -> int:
@@ -157,6 +168,10 @@ class Extraction:
     playlists_done: bool = False
     playlist_records: int = 0
     entry_readers_done: int = 0
+    # set_aside(name, content, reason, source) -> where it went: keeps an unusable answer.
+    set_aside: Callable[[str, bytes, str, str], str] | None = None
+    # Artists and albums that failed since the last one fetched: [(id, error)].
+    failing_in_a_row: list[tuple[str, SpotifyApiError]] = field(default_factory=list)
 
     def fail(self, message: str, kind: str = "playlist") -> None:
         self.report.failures.append(message)
@@ -194,6 +209,57 @@ class Extraction:
             self.halted = error
             self.fail(str(error), kind="run")
             raise
+        except UnusableResponse as error:
+            raise self._set_aside(error) from None
+
+    def _set_aside(self, error: UnusableResponse) -> UnusableResponse:
+        """Keep an unusable answer in the quarantine; the error then says where it is."""
+        if self.set_aside is None or error.content is None:
+            return error
+        try:
+            where = self.set_aside(
+                _quarantine_name(error.url), error.content, str(error), error.url
+            )
+        except OSError as problem:  # a full disk must not cost the rest of the run
+            kept = f"It could not be set aside ({problem.strerror or problem})."
+        else:
+            self.report.quarantined.append(where)
+            kept = f"It was set aside in {where}."
+        return UnusableResponse(
+            f"{error} {kept}",
+            reason=error.reason,
+            content=error.content,
+            url=error.url,
+        )
+
+    @property
+    def api_base_url(self) -> str:
+        return self.client.prefix
+
+    def enrichment_failed(self, what: str, error: SpotifyApiError) -> None:
+        """An artist or album (or a batch) failed: said later, alone or as one stop message."""
+        self.failing_in_a_row.append((what, error))
+        if len(self.failing_in_a_row) < ENRICHMENT_FAILURES_IN_A_ROW:
+            return
+        streak, self.failing_in_a_row = self.failing_in_a_row, []
+        self.enrichment_stopped = True
+        self.fail(
+            f"enrichment stopped after {len(streak)} failures in a row "
+            f"({', '.join(name for name, _ in streak)}); the last: {streak[-1][1]} The "
+            "playlists and their entries landed; the next run fetches the missing artists "
+            "and albums.",
+            kind="enrichment",
+        )
+
+    def report_pending_failures(self) -> None:
+        """Failures not followed by more in a row: each is one enrichment failure."""
+        streak, self.failing_in_a_row = self.failing_in_a_row, []
+        for what, error in streak:
+            self.fail(
+                f"enrichment failure ({what}): {error} The playlists and their entries "
+                "landed; the next run fetches it again.",
+                kind="enrichment",
+            )
 
     def stale(self, kind: str, object_id: str) -> bool:
         """True when an artist or album was never fetched, or too long ago."""
@@ -287,10 +353,12 @@ def spotify_source(
     refresh_after_days: float = 30.0,
     api_base_url: str | None = None,
     accounts_base_url: str | None = None,
+    request_timeout_seconds: float = 20.0,
     observed_at: datetime | None = None,
     report: ExtractReport | None = None,
     known: Any = None,
     state_dir: Any = None,
+    set_aside: Any = None,
 ) -> list[DltResource]:
     """Read the configured playlists.
 
@@ -310,9 +378,12 @@ def spotify_source(
         refresh_after_days: fetch an artist or album again after this many days.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
+        request_timeout_seconds: an answer slower than this is asked for again.
         known: what the lake holds (a `Known`, or a function that reads it, called
             after the breaker's check): it is not asked for again.
         state_dir: where the rate-limit breaker keeps its state file.
+        set_aside: `set_aside(name, content, reason, source) -> location` keeps an
+            answer that cannot be used (the orchestration passes the lake's quarantine).
     """
     if api_mode not in settings.API_MODES:
         raise ConfigurationError(
@@ -335,6 +406,7 @@ def spotify_source(
         stats=report.stats,
         max_retry_after=max_retry_after_seconds,
         max_wait_total=max_wait_seconds,
+        timeout=request_timeout_seconds,
     )
     if callable(known):
         known = known()
@@ -349,6 +421,7 @@ def spotify_source(
         mine=mine,
         refresh_after=timedelta(days=refresh_after_days),
         batch_endpoints_available=api_mode != "current",
+        set_aside=set_aside,
     )
     playlist_objects = read_playlists(run)
     entries = playlist_objects | read_playlist_entries(run)
@@ -377,7 +450,7 @@ def _my_playlist_ids(run: Extraction) -> list[str]:
     what = "listing your playlists (/me/playlists)"
     run.need("me", 1)
     first = run.get("me/playlists", what, limit=settings.MY_PLAYLISTS_PAGE_LIMIT, offset=0)
-    run.need("me", _pages_after(first, settings.MY_PLAYLISTS_PAGE_LIMIT) + 1)
+    run.need("me", pages_after(first, settings.MY_PLAYLISTS_PAGE_LIMIT) + 1)
     ids: list[str] = []
     for page in _follow(run, first, what):
         for playlist in page["items"]:
@@ -405,25 +478,19 @@ def _embedded_page(playlist: dict[str, Any], api_mode: str) -> tuple[dict | None
     return None, settings.ITEMS_PAGE_LIMIT
 
 
-def _pages_after(first: dict[str, Any], limit: int) -> int:
-    after = (first.get("offset") or 0) + len(first["items"])
-    remaining = max(0, int(first.get("total") or 0) - after)
-    return math.ceil(remaining / limit)
-
-
 def _snapshot_entries(playlist: dict[str, Any], run: Extraction) -> Iterator[list[dict[str, Any]]]:
     playlist_id, snapshot_id = playlist["playlist_id"], playlist["snapshot_id"]
     first, limit = _embedded_page(playlist["payload"], run.api_mode)
     what = f"reading the entries of playlist {playlist_id}"
     if first is not None:
-        total = int(first.get("total") or 0)
+        total = first.get("total") if isinstance(first.get("total"), int) else 0
         if run.known.landed(playlist_id, snapshot_id, total):
             run.report.playlists_unchanged += 1
             for kind, ids in run.known.references(playlist_id, snapshot_id).items():
                 run.wanted[kind] |= ids
             logger.info("playlist %s: unchanged, %d entries in the lake", playlist_id, total)
             return
-        run.need("entries", _pages_after(first, limit))
+        run.need("entries", pages_after(first, limit))
         pages = _follow(run, first, what)
     else:
         # No entries in the object (an app token on the 2026 API): ask the endpoint.
@@ -459,16 +526,8 @@ def _snapshot_entries(playlist: dict[str, Any], run: Extraction) -> Iterator[lis
 
 
 def _follow(run: Extraction, first: dict[str, Any], what: str) -> Iterator[dict[str, Any]]:
-    """A first page and the pages after it (their `next` URLs), until `next` is null."""
-    page = first
-    while True:
-        if not isinstance(page.get("items"), list):
-            raise SpotifyApiError(f"Spotify sent a page without `items` while {what}.")
-        yield page
-        next_url = page.get("next")
-        if not next_url:
-            return
-        page = run.get(next_url, what)
+    """A first page and the pages after it, through the `next` links that are safe to follow."""
+    return follow_pages(lambda url: run.get(url, what), first, what, run.api_base_url)
 
 
 def _entry_pages(run: Extraction, playlist_id: str, what: str) -> Iterator[dict]:
@@ -526,6 +585,7 @@ def _enrich(run: Extraction, kind: str) -> Iterator[dict[str, Any] | None]:
                 kind="enrichment",
             )
     finally:
+        run.report_pending_failures()
         batches = run.batch_endpoints_available
         limit = _BATCH_LIMITS[kind]
         run.need(kind, math.ceil(len(needed) / limit) if batches else len(needed))
@@ -537,11 +597,12 @@ def _progress_step(done: int, total: int) -> bool:
 
 
 def _fetch_objects(run: Extraction, kind: str, ids: list[str]) -> Iterator[dict[str, Any]]:
+    """The objects, in batches (legacy) or one by one; a failed one does not stop the rest."""
     key = "artist_id" if kind == "artists" else "album_id"
     batch_limit = _BATCH_LIMITS[kind]
     remaining = list(ids)
-    while remaining and run.batch_endpoints_available:
-        batch = remaining[:batch_limit]
+    while remaining and run.batch_endpoints_available and not run.enrichment_stopped:
+        batch, remaining = remaining[:batch_limit], remaining[batch_limit:]
         try:
             body = run.get(kind, f"reading {kind} in batches", ids=",".join(batch))
         except UNAVAILABLE:
@@ -549,19 +610,42 @@ def _fetch_objects(run: Extraction, kind: str, ids: list[str]) -> Iterator[dict[
                 raise
             logger.info("batch endpoint /%s unavailable: fetching one by one", kind)
             run.batch_endpoints_available = False
+            remaining = batch + remaining
             break
-        remaining = remaining[batch_limit:]
+        except SpotifyApiError as error:
+            if run.halted is not None:
+                raise
+            run.enrichment_failed(f"{len(batch)} {kind} from {batch[0]}", error)
+            continue
+        run.report_pending_failures()
         for obj in body.get(kind) or []:
             if isinstance(obj, dict) and obj.get("id"):
                 yield {key: obj["id"], "observed_at": run.observed_at, "payload": obj}
     for object_id in remaining:
+        if run.enrichment_stopped:
+            return
         try:
             obj = run.get(f"{kind}/{object_id}", f"reading {kind[:-1]} {object_id}")
         except UNAVAILABLE as error:
             # An artist or album that vanished must not cost the whole run.
             logger.warning("%s", error)
             continue
+        except SpotifyApiError as error:
+            if run.halted is not None:
+                raise
+            run.enrichment_failed(f"{kind[:-1]} {object_id}", error)
+            continue
+        run.report_pending_failures()
         yield {key: obj.get("id") or object_id, "observed_at": run.observed_at, "payload": obj}
+
+
+def _quarantine_name(url: str) -> str:
+    """`playlists_<id>_items.offset=100.<time>.json`: what was asked, unique per answer."""
+    parts = urlsplit(url)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", parts.path.split("/v1/", 1)[-1]).strip("_")
+    offset = dict(parse_qsl(parts.query)).get("offset")
+    at = f".offset={offset}" if offset and offset.isdigit() else ""
+    return f"{name[:120] or 'answer'}{at}.{datetime.now(UTC):%H%M%S%f}.json"
 
 
 def _advice(playlist_id: str, error: SpotifyApiError) -> str:
@@ -574,4 +658,6 @@ def _advice(playlist_id: str, error: SpotifyApiError) -> str:
         )
     elif isinstance(error, NotFound):
         message += " Check the playlist id, and that the playlist is public or yours."
+    elif isinstance(error, UnusableResponse):
+        message += " The other playlists landed; the next run asks for this one again."
     return f"{playlist_id}: {message}"

@@ -31,6 +31,7 @@ from ingestion.spotify_replica.catalog import (
     PlaylistSnapshot,
     User,
 )
+from ingestion.spotify_replica.faults import Alter, body_fault, paging_fault
 from ingestion.spotify_replica.fields import FieldsError, apply_fields, parse_fields
 from ingestion.spotify_replica.render import MODES, Renderer
 
@@ -98,6 +99,7 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the answer goes out (a hanging server)
 
 
 @dataclass(slots=True)
@@ -121,10 +123,17 @@ class _Grant:
 
 @dataclass(slots=True)
 class _Fault:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    malformed: bool = False
+    status: int  # an error answered instead of the real answer; 0: the real answer...
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    malformed: bool = False  # ...cut short
+    alter: Alter | None = None  # ...with its body altered (faults.py)
+    delay: float = 0.0  # ...late
+    stuck: bool = False  # ...of offset 0, whatever offset was asked for
+
+    @property
+    def normal(self) -> bool:
+        return not (self.status or self.malformed or self.alter or self.delay or self.stuck)
 
 
 def _json(status: int, obj: Any, headers: dict[str, str] | None = None) -> Response:
@@ -177,13 +186,18 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         response = self.server.replica.handle(self.command, self.path, self.headers, body)
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        if response.delay:
+            time.sleep(response.delay)
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a delayed answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 
@@ -377,17 +391,61 @@ class ReplicaServer:
             payload = {"error": "server_error", "error_description": text}
         body = json.dumps(payload).encode()
         headers["Content-Type"] = "application/json; charset=utf-8"
-        with self._lock:
-            for _ in range(after):
-                self._faults[endpoint].append(_Fault(0, {}, b""))  # answered normally
-            for _ in range(count):
-                self._faults[endpoint].append(_Fault(status, dict(headers), body))
+        self._queue_faults(_Fault(status, headers, body), count, after, endpoint)
 
     def inject_malformed(self, count: int = 1) -> None:
         """The next `count` API requests answer 200 with a truncated, undecodable JSON body."""
+        self._queue_faults(_Fault(0, malformed=True), count)
+
+    def inject_paging(
+        self,
+        fault: str,
+        count: int = 1,
+        after: int = 0,
+        *,
+        foreign_base_url: str = "https://api.example.net/v1",
+    ) -> None:
+        """The paging object in the next `count` API answers gets a hostile `next`.
+
+        `self`: the page's own URL; `back`: the previous page (the page itself at
+        offset 0); `foreign`: the next page on `foreign_base_url`, another host;
+        `lying_total`: `total` a million and a `next` one page further, even past the
+        end (pages there are empty); `stuck`: the first page answered, whatever offset
+        was asked for. The paging object is the answer itself, or the first page inside
+        a playlist object; other answers go out unchanged.
+        """
+        if fault == "stuck":
+            injected = _Fault(0, stuck=True)
+        else:
+            injected = _Fault(0, alter=paging_fault(fault, self.api_base_url, foreign_base_url))
+        self._queue_faults(injected, count, after)
+
+    def inject_body(
+        self, fault: str, count: int = 1, after: int = 0, endpoint: str = "api", **options: Any
+    ) -> None:
+        """The next `count` API (or token `endpoint`) answers come with a body that
+        cannot be used.
+
+        `lone_surrogate`: the first name in the answer becomes `"Broken \\ud800 name"`
+        (valid JSON, but no UTF-8 file can hold it); `deep`: a value nested 100,000
+        deep; `invalid_utf8`: a 0xFF byte in the first name; `oversized`: padded with
+        spaces to `size` bytes (default 33 MiB).
+        """
+        injected = _Fault(0, alter=body_fault(fault, **options))
+        self._queue_faults(injected, count, after, endpoint)
+
+    def inject_delay(self, seconds: float, count: int = 1, after: int = 0) -> None:
+        """The next `count` API answers go out `seconds` late (a hanging server)."""
+        self._queue_faults(_Fault(0, delay=seconds), count, after)
+
+    def _queue_faults(
+        self, fault: _Fault, count: int, after: int = 0, endpoint: str = "api"
+    ) -> None:
         with self._lock:
+            for _ in range(after):
+                self._faults[endpoint].append(_Fault(0))  # answered normally
             for _ in range(count):
-                self._faults["api"].append(_Fault(200, {}, b"", malformed=True))
+                self._faults[endpoint].append(fault)
 
     def set_account(
         self,
@@ -469,14 +527,20 @@ class ReplicaServer:
         with self._lock:
             queue = self._faults[endpoint]
             fault = queue.popleft() if queue else None
-        return None if fault is not None and fault.status == 0 else fault
+        return None if fault is not None and fault.normal else fault
 
     # -- accounts ---------------------------------------------------------------------------
 
     def _accounts(self, method: str, headers: Any, body: bytes) -> Response:
         fault = self._next_fault("token")
-        if fault is not None:
+        if fault is not None and fault.status:
             return Response(fault.status, fault.body, fault.headers)
+        response = self._token_answer(method, headers, body)
+        if fault is not None and fault.alter is not None and response.status == 200:
+            response.body = fault.alter(response.body)
+        return response
+
+    def _token_answer(self, method: str, headers: Any, body: bytes) -> Response:
         if method != "POST":
             return _json(405, {"error": "invalid_request", "error_description": "Use POST"})
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -584,13 +648,15 @@ class ReplicaServer:
 
     def _api(self, method: str, path: str, query: dict[str, str], headers: Any) -> Response:
         fault = self._next_fault("api")
-        if fault is not None and not fault.malformed:
+        if fault is not None and fault.status:
             return Response(fault.status, fault.body, fault.headers)
         try:
             if method not in ("GET", "HEAD"):
                 raise ApiError(405, "Method not allowed")
             token = self._authenticate(headers.get("Authorization"))
             self._check_account(token)
+            if fault is not None and fault.stuck and "offset" in query:
+                query = {**query, "offset": "0"}
             obj = self._route(path.rstrip("/"), query, token)
             if "fields" in query and query["fields"]:
                 obj = apply_fields(obj, parse_fields(query["fields"]))
@@ -599,10 +665,14 @@ class ReplicaServer:
             response = _json(400, _error_body(400, "Invalid fields"))
         except ApiError as error:
             response = _json(error.status, _error_body(error.status, error.message), error.headers)
-        if fault is not None:
+        if fault is not None and fault.malformed:
             # A body cut short: what a dropped connection or a broken proxy leaves behind.
             cut = max(1, len(response.body) // 2)
             return Response(200, response.body[:cut], {"Content-Type": "application/json"})
+        if fault is not None and fault.alter is not None and response.status == 200:
+            response.body = fault.alter(response.body)
+        if fault is not None:
+            response.delay = fault.delay
         return response
 
     def _authenticate(self, authorization: str | None) -> _Token:
