@@ -143,6 +143,7 @@ def run(
     settings = _locked_settings(data_dir, target)
     try:
         steps.warehouse_destination(settings)  # a misconfigured warehouse fails before any API call
+        freshness.reference_at()  # so does a malformed SPOTIFY_ELT_FRESHNESS_REFERENCE_AT
     except SpotifyEltError as error:
         _fail(error)
     started = time.monotonic()

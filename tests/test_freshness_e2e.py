@@ -91,3 +91,16 @@ def test_freshness_command_judges_a_demo_history_at_its_own_date(history) -> Non
         .splitlines()[-1]
         .startswith("error: raw_spotify.playlists was last observed")
     )
+
+
+def test_a_malformed_reference_time_stops_run_before_any_work(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = run_cli(
+        "run", "--data-dir", str(data_dir), env={"SPOTIFY_ELT_FRESHNESS_REFERENCE_AT": "yesterday"}
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: SPOTIFY_ELT_FRESHNESS_REFERENCE_AT must be an ISO 8601 time such as "
+        "2026-01-31T06:00:00Z, not 'yesterday'."
+    )
+    assert not (data_dir / "lake").exists()
