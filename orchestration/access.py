@@ -67,6 +67,18 @@ def demo_requested() -> bool:
     return os.environ.get("SPOTIFY_ELT_DEMO", "").lower() in ("1", "true", "yes")
 
 
+def configured_demo_day() -> int | None:
+    """SPOTIFY_ELT_DEMO_DAY, the simulated day a demo run observes; None when not set."""
+    value = os.environ.get("SPOTIFY_ELT_DEMO_DAY")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ConfigurationError(
+            f"SPOTIFY_ELT_DEMO_DAY must be a whole number of days (0, 1, 2…), not {value!r}."
+        )
+    return int(value)
+
+
 @contextmanager
 def spotify_access(
     force_demo: bool = False, day: int | None = None, playlists: list[str] | None = None
@@ -80,13 +92,8 @@ def spotify_access(
         yield SpotifyAccess(demo=False, source_args=override)
         return
     catalog = Catalog.generate(seed=42)
-    if day is None and os.environ.get("SPOTIFY_ELT_DEMO_DAY"):
-        value = os.environ["SPOTIFY_ELT_DEMO_DAY"]
-        if not value.isdigit():
-            raise ConfigurationError(
-                f"SPOTIFY_ELT_DEMO_DAY must be a whole number of days (0, 1, 2…), not {value!r}."
-            )
-        day = int(value)
+    if day is None:
+        day = configured_demo_day()
     simulated_day = day if day is not None else max((date.today() - DEMO_EPOCH).days, 0)
     with ReplicaServer(mode="current", catalog=catalog, day=simulated_day) as server:
         logger.info(

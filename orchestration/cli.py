@@ -15,7 +15,7 @@ from ingestion.errors import (
     SpotifyEltError,
     TransformError,
 )
-from orchestration import steps
+from orchestration import freshness, steps
 from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
 from orchestration.doctor import doctor_command
@@ -143,6 +143,7 @@ def run(
     settings = _locked_settings(data_dir, target)
     try:
         steps.warehouse_destination(settings)  # a misconfigured warehouse fails before any API call
+        freshness.reference_at()  # so does a malformed SPOTIFY_ELT_FRESHNESS_REFERENCE_AT
     except SpotifyEltError as error:
         _fail(error)
     started = time.monotonic()
@@ -166,6 +167,9 @@ def run(
     try:
         _step("load: lake → warehouse")
         load_result = steps.load(settings)
+        _step("freshness: dbt source freshness on the observation time")
+        fresh = freshness.check_freshness(settings)
+        failed.extend(source.error_sentence() for source in fresh.errors)
         _step("transform: dbt build + docs")
         try:
             transform_result = steps.transform(settings, docs=not no_docs)
@@ -173,6 +177,7 @@ def run(
             transform_result = error.result
             failed.append(str(error))
         marts = steps.mart_rows(settings)
+        coverage = freshness.coverage_flags(settings)
     except SpotifyEltError as error:
         _fail(error)
     _summary(
@@ -183,6 +188,7 @@ def run(
         transform_result,
         marts,
         time.monotonic() - started,
+        health=(("freshness", fresh.line()), ("coverage", freshness.coverage_line(coverage))),
     )
     if failed:
         for message in failed:
@@ -191,7 +197,14 @@ def run(
 
 
 def _summary(
-    settings, extract_result, api_requests, load_result, transform_result, marts, seconds
+    settings,
+    extract_result,
+    api_requests,
+    load_result,
+    transform_result,
+    marts,
+    seconds,
+    health: tuple[tuple[str, str], ...] = (),
 ) -> None:
     lines = ["", click.style("Summary", bold=True)]
     if extract_result is not None:
@@ -211,6 +224,7 @@ def _summary(
             f"{transform_result.tests_passed} tests passed, {transform_result.tests_failed} failed"
         )
     lines.append("  marts      " + ", ".join(f"{name} {count}" for name, count in marts.items()))
+    lines.extend(f"  {name:<10} {text}" for name, text in health)
     lines.append(f"  lake       {settings.lake_url}")
     lines.append(f"  warehouse  {settings.duckdb_path} (schemas raw_spotify, staging, marts)")
     if transform_result is not None and transform_result.serving_path:
@@ -348,6 +362,41 @@ def rebuild(data_dir: Path | None, target: str | None) -> None:
         + ", ".join(f"{table} {count}" for table, count in loaded.rows.items())
         + f"; {result.tests_passed} dbt tests passed"
     )
+
+
+@main.command("freshness")
+@data_dir_option
+@target_option
+def freshness_command(data_dir: Path | None, target: str | None) -> None:
+    """How old the latest observation of each source is (dbt source freshness); exit 1 when
+    one is past its error threshold."""
+    settings = _locked_settings(data_dir, target)
+    try:
+        report = freshness.check_freshness(settings)
+    except SpotifyEltError as error:
+        _fail(error)
+    if report.problem:
+        _fail(
+            SpotifyEltError(
+                f"Freshness not measured: {report.problem}; run `spotify-elt run` first."
+            )
+        )
+    for source in report.sources:
+        observed = f"{source.max_observed_at:%Y-%m-%d %H:%M} UTC" if source.max_observed_at else "-"
+        age = freshness.age_text(source.age_seconds) if source.age_seconds is not None else "-"
+        limits = f"warn after {source.warn_after or '-'}, error after {source.error_after or '-'}"
+        click.echo(
+            f"{source.relation:<30} {source.status:<6} last observed {observed}, {age} ago  "
+            f"({limits})"
+        )
+    if report.reference_at is not None:
+        click.echo(
+            f"judged at {report.reference_at:%Y-%m-%d %H:%M} UTC ({freshness.REFERENCE_ENV} "
+            "or SPOTIFY_ELT_DEMO_DAY)"
+        )
+    for source in report.errors:
+        click.echo(click.style("error: ", fg="red", bold=True) + source.error_sentence(), err=True)
+    sys.exit(1 if report.errors else 0)
 
 
 @main.command(

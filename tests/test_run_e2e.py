@@ -22,8 +22,11 @@ def test_demo_run_builds_everything_and_says_where(first_run) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "demo mode" in result.stderr
     summary = result.stdout
-    for line in ("extract", "raw", "dbt", "marts", "lake", "warehouse", "docs"):
+    for line in ("extract", "raw", "dbt", "marts", "freshness", "coverage", "lake", "docs"):
         assert f"  {line}" in summary
+    # judged at the simulated day (SPOTIFY_ELT_DEMO_DAY), not at today's date
+    assert "playlists ok (observed 0 min ago)" in summary
+    assert "  coverage   every playlist observed on the last run day" in summary
     assert " 0 failed" in summary and "API requests" in summary
     counts = mart_counts(data_dir)
     assert all(count > 0 for count in counts.values()), counts

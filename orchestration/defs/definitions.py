@@ -19,6 +19,7 @@ from orchestration.defs.assets import (
     load,
     spotify_api,
 )
+from orchestration.defs.checks import build_freshness_check
 from orchestration.defs.jobs import JOBS
 from orchestration.defs.resources import SpotifyDbtCliResource, SpotifyEltResource
 from orchestration.defs.schedules import daily_extract_schedule
@@ -43,6 +44,7 @@ def build_defs(
             load,
             transform,
             *build_serving_assets(transform),
+            build_freshness_check(settings, transform),
         ],
         jobs=JOBS,
         schedules=[daily_extract_schedule],
