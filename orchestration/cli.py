@@ -20,6 +20,7 @@ from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
 from orchestration.doctor import doctor_command
 from orchestration.locking import exclusive_data_dir
+from orchestration.mistakes import explain
 from serving.cli import export
 
 logger = logging.getLogger("spotify_elt")
@@ -69,6 +70,8 @@ class _Cli(click.Group):
         except Exception as error:
             if ctx.params.get("verbose"):
                 raise
+            if (known := explain(error)) is not None:
+                _fail(known)
             _fail(
                 SpotifyEltError(
                     f"unexpected {type(error).__name__}: {error} (run again with -v for the "
