@@ -56,10 +56,25 @@ def has_credentials() -> bool:
     try:
         return bool(dlt.secrets.get("sources.spotify.client_id"))
     except ConfigProviderException as error:
-        raise ConfigurationError(
-            f"The dlt configuration cannot be read: {error} Fix the file (TOML syntax: "
-            "https://toml.io) and run again."
-        ) from None
+        raise ConfigurationError(_unreadable_configuration(error)) from None
+
+
+def _unreadable_configuration(error: ConfigProviderException) -> str:
+    """One sentence: which file, what the TOML parser says, how to fix it."""
+    from dlt.common.configuration.providers.toml import TomlProviderReadException
+
+    if isinstance(error, TomlProviderReadException):
+        text = str(error)
+        problem = text.split(":\n", 1)[1] if ":\n" in text else text
+        files = " or ".join(error.full_paths[:1]) or error.file_name
+        return (
+            f"The dlt configuration cannot be read: {files} is not valid TOML "
+            f"({' '.join(problem.split())}); fix the file (https://toml.io) and run again."
+        )
+    return (
+        f"The dlt configuration cannot be read ({' '.join(str(error).split())}); fix the file "
+        "(TOML syntax: https://toml.io) and run again."
+    )
 
 
 def demo_requested() -> bool:

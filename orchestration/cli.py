@@ -53,6 +53,16 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # spotipy logs every HTTP error it raises; we report them once, with advice.
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)
+    if not verbose:  # a library's warning stays one line; -v shows its traceback
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_without_traceback)
+        # dlt logs through a handler of its own (propagate off): filter at its logger.
+        logging.getLogger("dlt").addFilter(_without_traceback)
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
 
 
 class _Cli(click.Group):
@@ -111,7 +121,7 @@ def _locked_settings(
         (settings.data_dir / ".write-check").unlink()
     except OSError as error:
         raise ConfigurationError(
-            f"Cannot use {settings.data_dir} as the data directory ({error.strerror}). Give a "
+            f"Cannot use {settings.data_dir} as the data directory ({error.strerror}): give a "
             "writable folder with --data-dir or SPOTIFY_ELT_DATA_DIR."
         ) from None
     ctx = click.get_current_context()

@@ -74,6 +74,18 @@ def _check_lake_url(url: str) -> None:
         )
 
 
+def _check_folder(variable: str, holds: str) -> None:
+    """A folder given by `variable` must exist and hold `holds`; else one sentence."""
+    from ingestion.errors import ConfigurationError
+
+    value = os.environ.get(variable)
+    if value and not (Path(value).expanduser() / holds).is_file():
+        raise ConfigurationError(
+            f"{variable} is {value}, which holds no {holds}: point it at the folder that "
+            "does, or unset it to use the project's own."
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved locations for one run. Nothing here is a secret."""
@@ -94,6 +106,8 @@ class Settings:
         _check_lake_url(lake)
         dbt_dir = default_dbt_project_dir(home)
         profiles = os.environ.get("SPOTIFY_ELT_DBT_PROFILES_DIR")
+        _check_folder("SPOTIFY_ELT_DBT_PROJECT_DIR", "dbt_project.yml")
+        _check_folder("SPOTIFY_ELT_DBT_PROFILES_DIR", "profiles.yml")
         return cls(
             data_dir=data,
             lake_url=lake,

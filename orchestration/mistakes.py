@@ -60,8 +60,8 @@ def _os_sentence(error: OSError) -> str | None:
     advice = _OS_ADVICE.get(error.errno)
     if advice is None:
         return None
-    where = error.filename or "a file of the pipeline"
-    return f"Cannot write {where}: {advice}."
+    where = f" {error.filename}" if error.filename else ""
+    return f"Cannot write{where}: {advice}."
 
 
 def _coercion_sentence(error: ConfigValueCannotBeCoercedException) -> str:

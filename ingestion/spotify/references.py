@@ -55,7 +55,7 @@ def _what_it_is(text: str) -> str:
     """Why a reference is none, in words: another kind of link, or no Spotify reference."""
     if match := _OTHER_KIND.match(text):
         kind = match.group("kind")
-        article = "an" if kind[0] in "aeiou" else "a"
+        article = "an" if kind in ("album", "artist", "episode", "audiobook") else "a"
         return f"is {article} {kind} link, not a playlist"
     return "is not a Spotify playlist reference"
 
