@@ -11,8 +11,10 @@ console script as well, to prove both agree.
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,31 +61,52 @@ def _child(args: list[str], env: dict[str, str], cwd: Path, out: int, err: int) 
         os._exit(code)
 
 
-def run_forked(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120.0) -> Outcome:
-    """Run `spotify-elt ARGS` in a forked child with exactly `env`; its outcome."""
-    import signal
-    import time
+class Child:
+    """A forked `spotify-elt` that runs while the test watches it (and may kill it)."""
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.args = list(args)
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 (closed in outcome())
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _child(list(args), env, cwd, out.fileno(), err.fileno())
-        deadline = time.monotonic() + timeout
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
+        self.pid = os.fork()
+        if self.pid == 0:
+            _child(self.args, env, cwd, self._out.fileno(), self._err.fileno())
+        self._status: int | None = None
+
+    def poll(self) -> bool:
+        """True once the child has ended."""
+        if self._status is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
-                break
+                self._status = status
+        return self._status is not None
+
+    def stderr_so_far(self) -> str:
+        return os.pread(self._err.fileno(), 1 << 24, 0).decode("utf-8", "replace")
+
+    def kill(self) -> None:
+        """kill -9: no clean-up, no finally blocks, as a power cut or the OOM killer."""
+        if not self.poll():
+            os.kill(self.pid, signal.SIGKILL)
+            _, self._status = os.waitpid(self.pid, 0)
+
+    def outcome(self, timeout: float = 600.0) -> Outcome:
+        deadline = time.monotonic() + timeout
+        while not self.poll():
             if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise TimeoutError(f"spotify-elt {' '.join(args)} ran longer than {timeout} s")
+                self.kill()
+                raise TimeoutError(f"spotify-elt {' '.join(self.args)} ran longer than {timeout} s")
             time.sleep(0.02)
-        out.seek(0)
-        err.seek(0)
-        return Outcome(
-            returncode=os.waitstatus_to_exitcode(status),
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
-        )
+        streams = []
+        for stream in (self._out, self._err):
+            stream.seek(0)
+            streams.append(stream.read().decode("utf-8", "replace"))
+            stream.close()
+        return Outcome(os.waitstatus_to_exitcode(self._status), *streams)
+
+
+def run_forked(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120.0) -> Outcome:
+    """Run `spotify-elt ARGS` in a forked child with exactly `env`; its outcome."""
+    return Child(args, env, cwd).outcome(timeout)

@@ -285,6 +285,7 @@ def spotify_source(
     max_retry_after_seconds: float = 60.0,
     max_wait_seconds: float = 300.0,
     refresh_after_days: float = 30.0,
+    request_timeout_seconds: float = 20.0,
     api_base_url: str | None = None,
     accounts_base_url: str | None = None,
     observed_at: datetime | None = None,
@@ -308,6 +309,7 @@ def spotify_source(
             requests and trips the rate-limit breaker; shorter ones are waited out...
         max_wait_seconds: ...while the run has waited less than this in total.
         refresh_after_days: fetch an artist or album again after this many days.
+        request_timeout_seconds: how long one request may take to connect or to answer.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
         known: what the lake holds (a `Known`, or a function that reads it, called
@@ -335,6 +337,7 @@ def spotify_source(
         stats=report.stats,
         max_retry_after=max_retry_after_seconds,
         max_wait_total=max_wait_seconds,
+        timeout=request_timeout_seconds,
     )
     if callable(known):
         known = known()
