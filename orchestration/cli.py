@@ -373,7 +373,12 @@ def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, 
     """Any dbt command on this project and data dir, e.g. `spotify-elt dbt compile -s top_songs`."""
     invocation = steps.dbt(_locked_settings(data_dir, target), *dbt_args)
     if invocation.exception is not None:  # dbt could not run (usage, profile): say why
-        click.echo(f"error: dbt {' '.join(dbt_args)}: {invocation.exception}", err=True)
+        click.echo(
+            f"error: dbt {' '.join(dbt_args)}: {str(invocation.exception).rstrip('.')}; use one of "
+            "dbt's commands (build, run, test, compile, ls, show, docs, debug…), e.g. "
+            "`spotify-elt dbt ls`.",
+            err=True,
+        )
     sys.exit(0 if invocation.success else 1)
 
 

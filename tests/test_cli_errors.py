@@ -174,7 +174,7 @@ CASES = [
         C,
         "`playlist` misspelt for `playlists`",
         ["extract"],
-        ("Missing configuration: sources.spotify.playlists", "Set it in .dlt/config.toml"),
+        ("Missing configuration: sources.spotify.playlists", "set it in .dlt/config.toml"),
         env=WITHOUT_PLAYLISTS,
         files={".dlt/config.toml": '[sources.spotify]\nplaylist = ["3cEYpjA9oz9GiPac4AsH4n"]\n'},
     ),
@@ -224,7 +224,7 @@ CASES = [
         L,
         "an unknown dbt target",
         ["load", "--target", "bogus"],
-        ("Unknown target 'bogus'", "Use one of them with --target"),
+        ("Unknown target 'bogus'", "use one of them with --target"),
     ),
     Case(
         L,
@@ -500,7 +500,7 @@ CASES = [
         E,
         "a second command on the same data dir",
         ["load"],
-        ("is using", "Wait for it to finish"),
+        ("is using", "wait for it to finish"),
         environment="busy",
     ),
 ]

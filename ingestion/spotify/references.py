@@ -73,7 +73,10 @@ def _as_list(references: str | list[str]) -> list:
         try:
             references = json.loads(text)
         except ValueError:
-            raise PlaylistReferenceError(f"{text!r} is not a valid JSON list.") from None
+            raise PlaylistReferenceError(
+                f"{text!r} is not a valid JSON list: quote each reference and close the "
+                'brackets, e.g. ["37i9dQZEVXbMDoHDwVN2tF"], or separate them with commas.'
+            ) from None
     if not isinstance(references, list | tuple):
         raise PlaylistReferenceError(
             f"`playlists` must be a list of playlist links, URIs or ids, not "

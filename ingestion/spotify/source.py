@@ -368,7 +368,7 @@ def configured_source(**source_args: Any) -> Any:
     except ConfigFieldMissingException as error:
         missing = ", ".join(f"sources.spotify.{name}" for name in error.fields)
         raise ConfigurationError(
-            f"Missing configuration: {missing}. Set it in .dlt/config.toml (playlists) or "
+            f"Missing configuration: {missing}; set it in .dlt/config.toml (playlists) or "
             ".dlt/secrets.toml (client_id, client_secret), or as environment variables "
             "such as SOURCES__SPOTIFY__CLIENT_ID; see README, 'Using the real Spotify API'."
         ) from None

@@ -193,7 +193,7 @@ def test_a_second_run_at_once_refuses_and_the_first_completes(tmp_path, replica,
     second = run(home, replica)
     assert second.returncode == 1
     assert "Traceback" not in second.stderr
-    assert "Wait for it to finish" in second.stderr
+    assert "wait for it to finish" in second.stderr
     outcome = first.outcome()
     assert outcome.returncode == 0, outcome.stderr[-3000:]
     assert_same_marts(mart_contents(home / "data"), clean_marts)
