@@ -53,7 +53,9 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        pending += [getattr(current, "exception", None), current.__cause__, current.__context__]
+        wrapped = getattr(current, "exception", None)
+        pending += [wrapped if isinstance(wrapped, BaseException) else None]
+        pending += [current.__cause__, current.__context__]
 
 
 def _os_sentence(error: OSError) -> str | None:

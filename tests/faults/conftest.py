@@ -84,8 +84,9 @@ def run(home: Path, server: ReplicaServer, *args: str, **extra: str) -> Outcome:
     return start_run(home, server, *args, **extra).outcome(RUN_TIMEOUT)
 
 
-def kill_when(child: Child, reached: Callable[[], bool], what: str, timeout: float = 300) -> None:
-    """SIGKILL `child` as soon as `reached()`; fails if the run ends before that stage."""
+def kill_when(child: Child, reached: Callable[[], bool], what: str, timeout: float = 300) -> str:
+    """SIGKILL `child` as soon as `reached()`; its stderr until then. Fails if the run ends
+    before that stage."""
     deadline = time.monotonic() + timeout
     while not reached():
         if child.poll():
@@ -96,6 +97,7 @@ def kill_when(child: Child, reached: Callable[[], bool], what: str, timeout: flo
             pytest.fail(f"{what} not reached in {timeout} s")
         time.sleep(0.01)
     child.kill()
+    return child.stderr_so_far()
 
 
 def mart_contents(data_dir: Path) -> dict[str, list[tuple]]:

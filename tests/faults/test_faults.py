@@ -48,8 +48,8 @@ def _files_under(folder: Path) -> bool:
 def test_kill_during_extract_then_rerun(tmp_path, replica, clean_marts):
     home = new_home(tmp_path)
     child = start_run(home, replica)
-    kill_when(child, lambda: replica.request_count >= 20, "20 API requests")
-    assert not (home / "data" / "serving.duckdb").exists()
+    said = kill_when(child, lambda: replica.request_count >= 20, "20 API requests")
+    assert "==> extract" in said and "==> load" not in said  # killed in the extract step
     _rerun_matches(home, replica, clean_marts)
 
 
@@ -57,14 +57,16 @@ def test_kill_during_the_lake_write_then_rerun(tmp_path, replica, clean_marts):
     home = new_home(tmp_path)
     child = start_run(home, replica)
     lake = home / "data" / "lake" / "spotify"
-    kill_when(child, lambda: _files_under(lake), "the first lake file")
+    said = kill_when(child, lambda: _files_under(lake), "the first lake file")
+    assert "==> load" not in said  # killed before the extract step ended
     _rerun_matches(home, replica, clean_marts)
 
 
 def test_kill_during_the_load_then_rerun(tmp_path, replica, clean_marts):
     home = new_home(tmp_path)
     child = start_run(home, replica)
-    kill_when(child, lambda: "lake files read" in child.stderr_so_far(), "the load")
+    said = kill_when(child, lambda: "lake files read" in child.stderr_so_far(), "the load")
+    assert "==> transform" not in said and "raw_spotify rows" not in said  # mid-load
     _rerun_matches(home, replica, clean_marts)
 
 
@@ -78,7 +80,9 @@ def test_kill_during_dbt_then_rerun(tmp_path, replica, clean_marts):
             started.append(time.monotonic())
         return bool(started) and time.monotonic() - started[0] > 5
 
-    kill_when(child, five_seconds_into_dbt, "dbt build")
+    said = kill_when(child, five_seconds_into_dbt, "dbt build")
+    assert "tests passed" not in said  # dbt had not finished
+    assert not (home / "data" / "serving.duckdb").exists()  # nothing published yet
     _rerun_matches(home, replica, clean_marts)
 
 
