@@ -174,9 +174,16 @@ CASES = [
         C,
         "`playlist` misspelt for `playlists`",
         ["extract"],
-        ("Missing configuration: sources.spotify.playlists", "set it in .dlt/config.toml"),
+        ("unknown key `playlist` under [sources.spotify]", "did you mean `playlists`?"),
         env=WITHOUT_PLAYLISTS,
         files={".dlt/config.toml": '[sources.spotify]\nplaylist = ["3cEYpjA9oz9GiPac4AsH4n"]\n'},
+    ),
+    Case(
+        C,
+        "`clientid` misspelt in secrets.toml (no silent demo data)",
+        ["extract"],
+        ("unknown key `clientid` under [sources.spotify]", "did you mean `client_id`?"),
+        files={".dlt/secrets.toml": '[sources.spotify]\nclientid = "abc"\nclient_secret = "s"\n'},
     ),
     Case(
         C,
