@@ -5,12 +5,16 @@ The one place that decides: with no Spotify credentials configured, or when aske
 call `spotify_access`.
 """
 
+import difflib
+import inspect
 import logging
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigProviderException
@@ -23,6 +27,7 @@ from ingestion.spotify_replica import (
     Catalog,
     ReplicaServer,
 )
+from orchestration.config import project_home
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +61,50 @@ def has_credentials() -> bool:
     try:
         return bool(dlt.secrets.get("sources.spotify.client_id"))
     except ConfigProviderException as error:
-        raise ConfigurationError(
-            f"The dlt configuration cannot be read: {error} Fix the file (TOML syntax: "
-            "https://toml.io) and run again."
-        ) from None
+        raise ConfigurationError(_unreadable_configuration(error)) from None
+
+
+def _unreadable_configuration(error: ConfigProviderException) -> str:
+    """One sentence: which file, what the TOML parser says, how to fix it."""
+    from dlt.common.configuration.providers.toml import TomlProviderReadException
+
+    if isinstance(error, TomlProviderReadException):
+        text = str(error)
+        problem = text.split(":\n", 1)[1] if ":\n" in text else text
+        files = " or ".join(error.full_paths[:1]) or error.file_name
+        return (
+            f"The dlt configuration cannot be read: {files} is not valid TOML "
+            f"({' '.join(problem.split())}); fix the file (https://toml.io) and run again."
+        )
+    return (
+        f"The dlt configuration cannot be read ({' '.join(str(error).split())}); fix the file "
+        "(TOML syntax: https://toml.io) and run again."
+    )
+
+
+def check_source_keys(home: Path) -> None:
+    """Every key under [sources.spotify] of the home's .dlt files must be one the source takes.
+
+    dlt ignores keys it is not asked for, so `playlist = […]` or `clientid = …` would be
+    dropped without a word, and a misspelt client id would even switch a run to demo data.
+    """
+    from ingestion.spotify.source import spotify_source
+
+    known = set(inspect.signature(inspect.unwrap(spotify_source)).parameters)
+    for path in (home / ".dlt" / "config.toml", home / ".dlt" / "secrets.toml"):
+        try:
+            section = tomllib.loads(path.read_text()).get("sources", {}).get("spotify", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue  # missing, or unreadable: has_credentials() says so in its words
+        for key in section:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                raise ConfigurationError(
+                    f"{path} has an unknown key `{key}` under [sources.spotify]{hint}: rename "
+                    "or remove it (the keys are described in the README and in "
+                    ".dlt/config.toml) and run again."
+                )
 
 
 def demo_requested() -> bool:
@@ -88,6 +133,7 @@ def spotify_access(
     `playlists`, when given, replace the configured ones (or the demo's).
     """
     override = {"playlists": list(playlists)} if playlists else {}
+    check_source_keys(project_home())
     if has_credentials() and not (force_demo or demo_requested()):
         yield SpotifyAccess(demo=False, source_args=override)
         return

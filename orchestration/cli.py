@@ -20,6 +20,7 @@ from orchestration.access import spotify_access
 from orchestration.config import Settings, use_project_configuration
 from orchestration.doctor import doctor_command
 from orchestration.locking import exclusive_data_dir
+from orchestration.mistakes import explain
 from serving.cli import export
 
 logger = logging.getLogger("spotify_elt")
@@ -52,6 +53,16 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # spotipy logs every HTTP error it raises; we report them once, with advice.
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)
+    if not verbose:  # a library's warning stays one line; -v shows its traceback
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_without_traceback)
+        # dlt logs through a handler of its own (propagate off): filter at its logger.
+        logging.getLogger("dlt").addFilter(_without_traceback)
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
 
 
 class _Cli(click.Group):
@@ -69,6 +80,8 @@ class _Cli(click.Group):
         except Exception as error:
             if ctx.params.get("verbose"):
                 raise
+            if (known := explain(error)) is not None:
+                _fail(known)
             _fail(
                 SpotifyEltError(
                     f"unexpected {type(error).__name__}: {error} (run again with -v for the "
@@ -108,7 +121,7 @@ def _locked_settings(
         (settings.data_dir / ".write-check").unlink()
     except OSError as error:
         raise ConfigurationError(
-            f"Cannot use {settings.data_dir} as the data directory ({error.strerror}). Give a "
+            f"Cannot use {settings.data_dir} as the data directory ({error.strerror}): give a "
             "writable folder with --data-dir or SPOTIFY_ELT_DATA_DIR."
         ) from None
     ctx = click.get_current_context()
@@ -409,7 +422,12 @@ def dbt_command(data_dir: Path | None, target: str | None, dbt_args: tuple[str, 
     """Any dbt command on this project and data dir, e.g. `spotify-elt dbt compile -s top_songs`."""
     invocation = steps.dbt(_locked_settings(data_dir, target), *dbt_args)
     if invocation.exception is not None:  # dbt could not run (usage, profile): say why
-        click.echo(f"error: dbt {' '.join(dbt_args)}: {invocation.exception}", err=True)
+        click.echo(
+            f"error: dbt {' '.join(dbt_args)}: {str(invocation.exception).rstrip('.')}; use one of "
+            "dbt's commands (build, run, test, compile, ls, show, docs, debug…), e.g. "
+            "`spotify-elt dbt ls`.",
+            err=True,
+        )
     sys.exit(0 if invocation.success else 1)
 
 

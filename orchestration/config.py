@@ -57,6 +57,35 @@ def use_project_configuration(home: Path | None = None) -> Path:
     return home
 
 
+def _check_lake_url(url: str) -> None:
+    """A lake URL whose scheme no file system knows fails here, in words, before any work."""
+    import fsspec
+    from dlt.common.storages.configuration import FilesystemConfiguration
+
+    from ingestion.errors import ConfigurationError
+
+    protocol = FilesystemConfiguration.parse_protocol(url)
+    known = set(fsspec.available_protocols()) | set(FilesystemConfiguration.PROTOCOL_CREDENTIALS)
+    if protocol not in known:
+        raise ConfigurationError(
+            f"The lake URL {url!r} (SPOTIFY_ELT_LAKE_URL) has the unknown scheme "
+            f"'{protocol}': use a local folder, s3://bucket/path, gs://…, az://… or "
+            "another file system that fsspec knows."
+        )
+
+
+def _check_folder(variable: str, holds: str) -> None:
+    """A folder given by `variable` must exist and hold `holds`; else one sentence."""
+    from ingestion.errors import ConfigurationError
+
+    value = os.environ.get(variable)
+    if value and not (Path(value).expanduser() / holds).is_file():
+        raise ConfigurationError(
+            f"{variable} is {value}, which holds no {holds}: point it at the folder that "
+            "does, or unset it to use the project's own."
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved locations for one run. Nothing here is a secret."""
@@ -74,8 +103,11 @@ class Settings:
         data = Path(data_dir or os.environ.get("SPOTIFY_ELT_DATA_DIR") or home / "data")
         data = data.expanduser().resolve()
         lake = os.environ.get("SPOTIFY_ELT_LAKE_URL") or str(data / "lake")
+        _check_lake_url(lake)
         dbt_dir = default_dbt_project_dir(home)
         profiles = os.environ.get("SPOTIFY_ELT_DBT_PROFILES_DIR")
+        _check_folder("SPOTIFY_ELT_DBT_PROJECT_DIR", "dbt_project.yml")
+        _check_folder("SPOTIFY_ELT_DBT_PROFILES_DIR", "profiles.yml")
         return cls(
             data_dir=data,
             lake_url=lake,

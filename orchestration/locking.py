@@ -64,6 +64,6 @@ def _busy_message(path: Path, data_dir: Path) -> str:
         else "another spotify-elt command"
     )
     return (
-        f"{who} is using {data_dir}. Wait for it to finish and run again, or use another "
+        f"{who} is using {data_dir}: wait for it to finish and run again, or use another "
         "--data-dir."
     )

@@ -112,7 +112,7 @@ def warehouse_destination(settings: Settings) -> Any:
     if targets and settings.target not in targets:
         raise ConfigurationError(
             f"Unknown target {settings.target!r}: the dbt profile "
-            f"({settings.profiles_dir / 'profiles.yml'}) has {', '.join(targets)}. Use one of "
+            f"({settings.profiles_dir / 'profiles.yml'}) has {', '.join(targets)}: use one of "
             "them with --target or SPOTIFY_ELT_TARGET (dev: DuckDB, prod: Snowflake)."
         )
     destination = warehouse_destination_for(settings.target, settings.duckdb_path)

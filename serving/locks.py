@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.errors import ConfigurationError
 from serving.errors import WarehouseBusyError
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,14 @@ def is_lock_error(error: BaseException) -> bool:
 
 def wait_seconds() -> float:
     value = os.environ.get(WAIT_ENV)
-    return float(value) if value else DEFAULT_WAIT_SECONDS
+    if not value:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{WAIT_ENV} must be a number of seconds (e.g. 30), not {value!r}."
+        ) from None
 
 
 def wait_for_warehouse(path: Path, timeout: float | None = None) -> None:

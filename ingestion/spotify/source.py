@@ -351,6 +351,7 @@ def spotify_source(
     max_retry_after_seconds: float = 60.0,
     max_wait_seconds: float = 300.0,
     refresh_after_days: float = 30.0,
+    request_timeout_seconds: float = 20.0,
     api_base_url: str | None = None,
     accounts_base_url: str | None = None,
     request_timeout_seconds: float = 20.0,
@@ -376,6 +377,7 @@ def spotify_source(
             requests and trips the rate-limit breaker; shorter ones are waited out...
         max_wait_seconds: ...while the run has waited less than this in total.
         refresh_after_days: fetch an artist or album again after this many days.
+        request_timeout_seconds: how long one request may take to connect or to answer.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
         request_timeout_seconds: an answer slower than this is asked for again.
@@ -438,7 +440,7 @@ def configured_source(**source_args: Any) -> Any:
     except ConfigFieldMissingException as error:
         missing = ", ".join(f"sources.spotify.{name}" for name in error.fields)
         raise ConfigurationError(
-            f"Missing configuration: {missing}. Set it in .dlt/config.toml (playlists) or "
+            f"Missing configuration: {missing}; set it in .dlt/config.toml (playlists) or "
             ".dlt/secrets.toml (client_id, client_secret), or as environment variables "
             "such as SOURCES__SPOTIFY__CLIENT_ID; see README, 'Using the real Spotify API'."
         ) from None

@@ -77,7 +77,7 @@ def require_credentials(destination: Destination) -> None:
         fields = _missing_fields({"credentials": error.traces["credentials"]})
         variables = ", ".join(f"DESTINATION__SNOWFLAKE__CREDENTIALS__{f.upper()}" for f in fields)
         raise ConfigurationError(
-            f"Snowflake is not configured for the loader: {', '.join(fields)} missing. Set "
+            f"Snowflake is not configured for the loader: {', '.join(fields)} missing: set "
             f"{variables}, or the same keys under [destination.snowflake.credentials] in "
             ".dlt/secrets.toml (docs/snowflake.md lists them all), or use --target dev for DuckDB."
         ) from None
