@@ -354,7 +354,6 @@ def spotify_source(
     request_timeout_seconds: float = 20.0,
     api_base_url: str | None = None,
     accounts_base_url: str | None = None,
-    request_timeout_seconds: float = 20.0,
     observed_at: datetime | None = None,
     report: ExtractReport | None = None,
     known: Any = None,
@@ -377,10 +376,10 @@ def spotify_source(
             requests and trips the rate-limit breaker; shorter ones are waited out...
         max_wait_seconds: ...while the run has waited less than this in total.
         refresh_after_days: fetch an artist or album again after this many days.
-        request_timeout_seconds: how long one request may take to connect or to answer.
+        request_timeout_seconds: how long one request may take to connect or to answer;
+            a slower answer is asked for again, like a 5xx.
         api_base_url, accounts_base_url: default to SPOTIFY_API_BASE_URL and
             SPOTIFY_ACCOUNTS_BASE_URL, then to Spotify's own.
-        request_timeout_seconds: an answer slower than this is asked for again.
         known: what the lake holds (a `Known`, or a function that reads it, called
             after the breaker's check): it is not asked for again.
         state_dir: where the rate-limit breaker keeps its state file.
