@@ -18,7 +18,12 @@ import spotipy
 from requests import Response
 from requests.adapters import HTTPAdapter
 from spotipy.cache_handler import MemoryCacheHandler
-from urllib3.exceptions import MaxRetryError, NameResolutionError, ResponseError
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ResponseError,
+)
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
@@ -341,10 +346,13 @@ def _unreachable(error: requests.RequestException, what: str) -> Unreachable:
         kind = "the TLS handshake failed"
     elif isinstance(error, requests.exceptions.ProxyError):
         kind = "the proxy refused the connection"
-    elif isinstance(error, requests.exceptions.Timeout) or isinstance(reason, Urllib3Timeout):
-        kind = "it did not answer in time"
     elif isinstance(reason, NameResolutionError):
         kind = "its name does not resolve (DNS)"
+    elif isinstance(reason, NewConnectionError):
+        # urllib3 2 derives NewConnectionError from its timeout error: test it first
+        kind = "the connection was refused or dropped"
+    elif isinstance(error, requests.exceptions.Timeout) or isinstance(reason, Urllib3Timeout):
+        kind = "it did not answer in time"
     elif isinstance(error, requests.exceptions.ConnectionError):
         kind = "the connection was refused or dropped"
     else:
