@@ -288,8 +288,10 @@ def import_raw(
         )
     for source in outcome.unchanged:
         click.echo(f"unchanged  {source} (imported before)")
-    for message in outcome.errors:
-        click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    kept = {aside.reason: aside.quarantine_path for aside in outcome.set_aside}
+    for message in outcome.errors:  # one line per file not imported
+        where = f" Set aside in {kept[message]}." if message in kept else ""
+        click.echo(click.style("error: ", fg="red", bold=True) + message + where, err=True)
     if not no_build and (outcome.imported or outcome.unchanged):
         try:
             loaded = steps.load(settings)

@@ -134,3 +134,78 @@ def test_observed_at_from_names() -> None:
     )
     assert infer_observed_at("x/top50-2023-11-01.json", []) == datetime(2023, 11, 1, tzinfo=UTC)
     assert infer_observed_at("x.json", []) is None
+
+
+def _top50_with(change) -> bytes:
+    document = json.loads(TOP50.read_text())
+    change(document)
+    return json.dumps(document).encode()
+
+
+def _nested(levels: int) -> bytes:
+    nested = b"[" * levels + b"]" * levels  # as text: Python's json cannot even build it
+    return TOP50.read_bytes().replace(b'"name": "', b'"extra": ' + nested + b', "name": "', 1)
+
+
+def _bad_added_at(document: dict) -> None:
+    document["items"][7]["added_at"] = "last tuesday"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # Valid JSON, but no valid Unicode: the warehouse could never store it.
+        (
+            "surrogate.json",
+            TOP50.read_bytes().replace(b'"name": "', b'"name": "\\ud800', 1),
+            "not valid Unicode",
+        ),
+        ("latin1.json", '{"href": "caf\xe9"}'.encode("latin-1"), "not valid Unicode"),
+        ("deep.json", _nested(100), "nested deeper than 64 levels"),
+        ("very_deep.json", _nested(5000), "nested deeper than 64 levels"),
+        ("bomb.json.gz", gzip.compress(b" " * (2 << 20)), "unpacks to more than 1 MB"),
+        ("big.json", TOP50.read_bytes() + b" " * (1 << 20), "larger than 1 MB"),
+        ("offset.json", _top50_with(lambda d: d.update(offset="ten")), "`offset` is 'ten'"),
+        ("offset_float.json", _top50_with(lambda d: d.update(offset=1.5)), "`offset` is 1.5"),
+        ("added_at.json", _top50_with(_bad_added_at), "entry 7 has `added_at` 'last tuesday'"),
+        ("nan.json", b'{"href": "h", "items": [], "offset": NaN}', "not valid JSON"),
+    ],
+)
+def test_hostile_files_are_set_aside_and_the_batch_imports(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    bad = _write(tmp_path / name, content)
+    lake = _lake(tmp_path)
+    outcome = import_files([str(bad), str(TOP50)], lake, max_bytes=1 << 20)
+
+    (aside,) = outcome.set_aside
+    assert aside.source == str(bad) and message in aside.reason, aside.reason
+    assert outcome.errors == [aside.reason]
+    assert "\n" not in aside.reason
+    # The good file of the same batch landed.
+    assert [meta.entries for meta in outcome.imported] == [50]
+    # The bad one is kept in the quarantine with its reason, never among the loadable files.
+    kept = Path(aside.quarantine_path)
+    assert kept.is_relative_to(tmp_path / "lake" / "quarantine" / "import")
+    oversized = len(content) > 1 << 20
+    assert kept.read_bytes() == (b"" if oversized else content)
+    reason = Path(f"{kept}.reason.txt").read_text()
+    assert reason.startswith(aside.reason) and f"source: {bad}" in reason
+    assert not list((tmp_path / "lake" / "imports").rglob(f"*{name}"))
+
+
+def test_added_at_is_not_needed_when_the_name_has_a_date(tmp_path: Path) -> None:
+    dated = _write(tmp_path / "top50_2023-11-03.json", _top50_with(_bad_added_at))
+    outcome = import_files([str(dated)], _lake(tmp_path))
+    assert outcome.errors == [] and outcome.imported[0].observed_at.startswith("2023-11-03")
+
+
+def test_an_unreadable_file_is_named_not_set_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "a.json").symlink_to(tmp_path / "gone.json")  # dangling: cannot be opened
+    _write(folder / "b.json", TOP50.read_bytes())
+    outcome = import_files([str(folder)], _lake(tmp_path))
+    assert outcome.set_aside == [] and len(outcome.errors) == 1
+    assert "a.json: cannot be read" in outcome.errors[0]
+    assert [meta.entries for meta in outcome.imported] == [50]
