@@ -95,3 +95,21 @@ class TransformError(SpotifyEltError):
     def __init__(self, message: str, result: Any = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class LoadIncompleteError(LakeFileError):
+    """Lake files the warehouse cannot read were set aside; every other file loaded.
+
+    `problems`: one sentence per file; `result`: what the load did (rows per raw table).
+    """
+
+    def __init__(self, problems: list[str], result: Any = None) -> None:
+        self.problems = problems
+        self.result = result
+        count = f"{len(problems)} lake files" if len(problems) > 1 else "1 lake file"
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{count} could not be loaded; every other lake file was loaded:\n{lines}")
+
+
+class LakeWriteError(SpotifyEltError):
+    """The lake could not be written (disk full, no permission); what landed before stays."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import dlt
 
+from ingestion.errors import LoadIncompleteError
 from ingestion.lake.layout import Lake
 from ingestion.raw_tables import RAW_DATASET, RAW_TABLES
 from ingestion.warehouse.bulk_load import load_lake_bulk
@@ -46,10 +47,19 @@ def load(destination: Any, lake: Lake, pipelines_dir: Path, rebuild: bool = Fals
     """Load new lake files into the raw tables; a new warehouse gets the whole lake."""
     pipeline = warehouse_pipeline(destination, pipelines_dir)
     rebuild = rebuild or not raw_tables_exist(pipeline)
-    load_lake(pipeline, lake, rebuild=rebuild)
+    try:
+        load_lake(pipeline, lake, rebuild=rebuild)
+    except LoadIncompleteError as error:
+        # Everything but the files set aside loaded: say what the raw tables now hold.
+        error.result = _result(pipeline, rebuild)
+        raise
+    return _result(pipeline, rebuild)
+
+
+def _result(pipeline: dlt.Pipeline, rebuilt: bool) -> LoadResult:
     rows = count_rows(pipeline, RAW_DATASET, tuple(RAW_TABLES))
-    logger.info("load: %s rows %s%s", RAW_DATASET, rows, " (rebuilt from the lake)" * rebuild)
-    return LoadResult(rows=rows, rebuilt=rebuild)
+    logger.info("load: %s rows %s%s", RAW_DATASET, rows, " (rebuilt from the lake)" * rebuilt)
+    return LoadResult(rows=rows, rebuilt=rebuilt)
 
 
 def raw_tables_exist(pipeline: dlt.Pipeline) -> bool:
