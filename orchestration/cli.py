@@ -12,6 +12,7 @@ import click
 from ingestion.errors import (
     ConfigurationError,
     ExtractionIncompleteError,
+    LoadIncompleteError,
     SpotifyEltError,
     TransformError,
 )
@@ -165,7 +166,15 @@ def run(
         api_requests = access.server.request_count if access.server else None
     try:
         _step("load: lake → warehouse")
-        load_result = steps.load(settings)
+        try:
+            load_result = steps.load(settings)
+        except LoadIncompleteError as error:  # the rest loaded: build it, then exit 1
+            load_result = error.result
+            failed.append(str(error))
+        # Exactly what was asked, or a failure: this run's own lake files must be loaded.
+        missing = steps.not_loaded(settings, extract_result)
+        if missing:
+            failed.append(_missing_message(missing))
         _step("transform: dbt build + docs")
         try:
             transform_result = steps.transform(settings, docs=not no_docs)
@@ -183,6 +192,7 @@ def run(
         transform_result,
         marts,
         time.monotonic() - started,
+        missing,
     )
     if failed:
         for message in failed:
@@ -190,8 +200,24 @@ def run(
         sys.exit(1)
 
 
+def _missing_message(missing: list[str]) -> str:
+    listed = "\n".join(f"  - {path}" for path in missing[:10])
+    more = f"\n  - … and {len(missing) - 10} more" if len(missing) > 10 else ""
+    return (
+        f"{len(missing)} lake file(s) this run extracted are not in the warehouse, so the marts "
+        f"do not show this run's data; run `spotify-elt load` again:\n{listed}{more}"
+    )
+
+
 def _summary(
-    settings, extract_result, api_requests, load_result, transform_result, marts, seconds
+    settings,
+    extract_result,
+    api_requests,
+    load_result,
+    transform_result,
+    marts,
+    seconds,
+    missing=(),
 ) -> None:
     lines = ["", click.style("Summary", bold=True)]
     if extract_result is not None:
@@ -203,8 +229,17 @@ def _summary(
             f"{extract_result.lake_files} lake files"
         )
         lines.append(f"  requests   {report.requests_line()}")
-    raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
-    lines.append(f"  raw        {raw}")
+        if extract_result.finished_earlier:
+            lines.append(
+                "  pending    finished the lake write an earlier run left (load "
+                + ", ".join(extract_result.finished_earlier)
+                + ")"
+            )
+    if load_result is not None:
+        raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
+        lines.append(f"  raw        {raw}")
+    if missing:
+        lines.append(f"  missing    {len(missing)} lake file(s) of this run not loaded")
     if transform_result is not None:
         lines.append(
             f"  dbt        {transform_result.models} models/snapshots built, "

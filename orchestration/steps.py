@@ -51,6 +51,10 @@ class ExtractResult:
     report: ExtractReport
     lake_url: str
     lake_files: int
+    # dlt load ids of this run's lake writes (lake file names start with them).
+    load_ids: list[str] = field(default_factory=list)
+    # Lake writes an interrupted earlier run left, finished before this run's own.
+    finished_earlier: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -82,7 +86,8 @@ def extract(
         state_dir=state_dir,  # the rate-limit breaker's state
         **(source_args or {}),
     )
-    files = land(source, lake, settings.pipelines_dir)
+    write = land(source, lake, settings.pipelines_dir)
+    files = write.files
     logger.info(
         "extract: %d playlists, %d entries, %d API requests → %d lake files in %s",
         report.playlists_read,
@@ -91,7 +96,13 @@ def extract(
         files,
         settings.lake_url,
     )
-    result = ExtractResult(report=report, lake_url=settings.lake_url, lake_files=files)
+    result = ExtractResult(
+        report=report,
+        lake_url=settings.lake_url,
+        lake_files=files,
+        load_ids=write.load_ids,
+        finished_earlier=write.finished,
+    )
     if report.failures:
         raise ExtractionIncompleteError(report.failures, result=result, heading=report.heading())
     return result
@@ -128,6 +139,18 @@ def load(settings: Settings, rebuild: bool = False) -> LoadResult:
         Lake(settings.lake_url),
         settings.pipelines_dir,
         rebuild=rebuild,
+    )
+
+
+def not_loaded(settings: Settings, extracted: ExtractResult | None) -> list[str]:
+    """This run's lake files that are not in the raw tables (after `load`): what is missing."""
+    if extracted is None or not extracted.load_ids:
+        return []
+    return warehouse_load.not_loaded(
+        warehouse_destination(settings),
+        Lake(settings.lake_url),
+        settings.pipelines_dir,
+        extracted.load_ids,
     )
 
 
@@ -260,5 +283,6 @@ __all__ = [
     "load",
     "mart_names",
     "mart_rows",
+    "not_loaded",
     "transform",
 ]

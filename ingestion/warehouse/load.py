@@ -14,8 +14,9 @@ import dlt
 
 from ingestion.errors import LoadIncompleteError
 from ingestion.lake.layout import Lake
+from ingestion.lake.records import table_files
 from ingestion.raw_tables import RAW_DATASET, RAW_TABLES
-from ingestion.warehouse.bulk_load import load_lake_bulk
+from ingestion.warehouse.bulk_load import load_lake_bulk, loaded_lake_files
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,23 @@ def _result(pipeline: dlt.Pipeline, rebuilt: bool) -> LoadResult:
     rows = count_rows(pipeline, RAW_DATASET, tuple(RAW_TABLES))
     logger.info("load: %s rows %s%s", RAW_DATASET, rows, " (rebuilt from the lake)" * rebuilt)
     return LoadResult(rows=rows, rebuilt=rebuilt)
+
+
+def not_loaded(destination: Any, lake: Lake, pipelines_dir: Path, load_ids: list[str]) -> list[str]:
+    """Table files of the extractions `load_ids` that the raw tables do not hold (lake paths).
+
+    Lake file names start with the load id of the extraction that wrote them.
+    """
+    if not load_ids:
+        return []
+    loaded = loaded_lake_files(warehouse_pipeline(destination, pipelines_dir)) or {}
+    prefixes = tuple(f"{load_id}." for load_id in load_ids)
+    return [
+        path
+        for table in RAW_TABLES
+        for path in table_files(lake, table)
+        if path.rsplit("/", 1)[-1].startswith(prefixes) and path not in loaded.get(table, ())
+    ]
 
 
 def raw_tables_exist(pipeline: dlt.Pipeline) -> bool:
