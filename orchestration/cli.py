@@ -53,6 +53,17 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # spotipy logs every HTTP error it raises; we report them once, with advice.
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)
+    dlt_logger = logging.getLogger("dlt")
+    if verbose:
+        dlt_logger.removeFilter(_without_traceback)
+    else:
+        # dlt logs every failed or retried load job with its traceback (a full disk: dozens);
+        # the command reports the failure once, in one sentence. -v shows them.
+        dlt_logger.addFilter(_without_traceback)
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    return not record.exc_info and "Traceback (most recent call last)" not in record.getMessage()
 
 
 class _Cli(click.Group):

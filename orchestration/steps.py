@@ -25,7 +25,7 @@ from ingestion.errors import (
     TransformError,
 )
 from ingestion.lake import Lake
-from ingestion.lake.writer import land
+from ingestion.lake.writer import finish_interrupted_write, land
 from ingestion.raw_tables import RAW_DATASET
 from ingestion.spotify import ExtractReport, configured_source
 from ingestion.warehouse import load as warehouse_load
@@ -79,6 +79,8 @@ def extract(
     """
     report = ExtractReport()
     lake, state_dir = Lake(settings.lake_url), settings.data_dir / "state"
+    # First what an interrupted run left half-written, so the lake index reads it whole.
+    finished = finish_interrupted_write(lake, settings.pipelines_dir)
     source = configured_source(
         observed_at=observed_at or datetime.now(UTC),
         report=report,
@@ -101,7 +103,7 @@ def extract(
         lake_url=settings.lake_url,
         lake_files=files,
         load_ids=write.load_ids,
-        finished_earlier=write.finished,
+        finished_earlier=finished + write.finished,
     )
     if report.failures:
         raise ExtractionIncompleteError(report.failures, result=result, heading=report.heading())

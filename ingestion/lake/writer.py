@@ -9,6 +9,8 @@ and then always extracts, normalizes and loads this run's source.
 import errno
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,17 @@ def lake_pipeline(lake: Lake, pipelines_dir: Path) -> dlt.Pipeline:
     )
 
 
+def finish_interrupted_write(lake: Lake, pipelines_dir: Path) -> list[str]:
+    """Complete the lake write an interrupted run left; returns its load ids.
+
+    Call it before reading the lake for a new extraction: until then, the lake may hold
+    a half-written file of that run, which the write completes.
+    """
+    pipeline = lake_pipeline(lake, pipelines_dir)
+    with _lake_write_errors(lake, pipelines_dir):
+        return _finish_pending(pipeline)
+
+
 def land(source: DltSource, lake: Lake, pipelines_dir: Path) -> LakeWrite:
     """Write every record of `source` to the lake, after any write an earlier run left.
 
@@ -63,14 +76,9 @@ def land(source: DltSource, lake: Lake, pipelines_dir: Path) -> LakeWrite:
         resource.apply_hints(write_disposition="append")
     pipeline = lake_pipeline(lake, pipelines_dir)
     write = LakeWrite()
-    try:
-        write.finished = finish_interrupted_write(pipeline)
+    with _lake_write_errors(lake, pipelines_dir):
+        write.finished = _finish_pending(pipeline)
         info = pipeline.run(source, loader_file_format="jsonl")
-    except (PipelineStepFailed, OSError) as failure:
-        cause = _os_error(failure)
-        if cause is None:
-            raise
-        raise _write_error(failure, cause, lake, pipelines_dir) from failure
     write.load_ids = list(info.loads_ids)
     write.files = sum(
         1
@@ -81,7 +89,7 @@ def land(source: DltSource, lake: Lake, pipelines_dir: Path) -> LakeWrite:
     return write
 
 
-def finish_interrupted_write(pipeline: dlt.Pipeline) -> list[str]:
+def _finish_pending(pipeline: dlt.Pipeline) -> list[str]:
     """Complete the packages an interrupted run left; returns their load ids."""
     if not pipeline.has_pending_data:
         return []
@@ -94,6 +102,18 @@ def finish_interrupted_write(pipeline: dlt.Pipeline) -> list[str]:
         )
         pipeline.load()
     return pending
+
+
+@contextmanager
+def _lake_write_errors(lake: Lake, pipelines_dir: Path) -> Iterator[None]:
+    """A storage error of dlt's steps as one LakeWriteError; anything else as it is."""
+    try:
+        yield
+    except (PipelineStepFailed, OSError) as failure:
+        cause = _os_error(failure)
+        if cause is None:
+            raise
+        raise _write_error(failure, cause, lake, pipelines_dir) from failure
 
 
 # Why a file cannot be written (not a network error, which is an OSError too).
