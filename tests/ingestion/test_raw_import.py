@@ -9,6 +9,7 @@ import pytest
 
 from ingestion.lake import Lake
 from ingestion.lake.imports import import_files, infer_observed_at, records_of_import
+from tests.cli import run_cli
 from tests.conftest import FIXTURES, TOP50, TOP50_PLAYLIST_ID
 
 
@@ -209,3 +210,31 @@ def test_an_unreadable_file_is_named_not_set_aside(tmp_path: Path) -> None:
     assert outcome.set_aside == [] and len(outcome.errors) == 1
     assert "a.json: cannot be read" in outcome.errors[0]
     assert [meta.entries for meta in outcome.imported] == [50]
+
+
+def test_cli_names_each_set_aside_file_and_later_loads_are_not_poisoned(tmp_path: Path) -> None:
+    """Before: a lone surrogate imported with exit 0, then every load failed, naming no file."""
+    batch = tmp_path / "raw_data"
+    batch.mkdir()
+    surrogate = TOP50.read_bytes().replace(b'"name": "', b'"name": "\\ud83d', 1)
+    _write(batch / "a_surrogate.json", surrogate)
+    _write(batch / "b_offset.json", _top50_with(lambda d: d.update(offset="ten")))
+    _write(batch / "c_good.json", TOP50.read_bytes())
+    data_dir = tmp_path / "data"
+
+    imported = run_cli("import-raw", str(batch), "--data-dir", str(data_dir), "--no-build")
+
+    assert imported.returncode == 1
+    assert "Traceback" not in imported.stderr
+    errors = [line for line in imported.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 2, imported.stderr
+    quarantine = data_dir / "lake" / "quarantine" / "import"
+    for error, name in zip(errors, ("a_surrogate.json", "b_offset.json"), strict=True):
+        assert error.startswith(f"error: {batch / name}: ") and "Set aside in" in error
+        assert str(quarantine) in error
+    assert f"imported   {batch / 'c_good.json'}" in imported.stdout
+
+    for _ in range(2):  # later loads are normal
+        loaded = run_cli("load", "--data-dir", str(data_dir))
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        assert "playlist_entries 50" in loaded.stdout
