@@ -30,13 +30,18 @@ def _run(data_dir: Path, day: int, lake: Path | None = None):
 
 
 @pytest.fixture(scope="module")
-def clean_marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
-    """Mart rows after day 0 and day 1, without any fault."""
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """A data dir after day 0 and day 1 without any fault, and its mart rows."""
     data_dir = tmp_path_factory.mktemp("clean") / "data"
     for day in (0, 1):
         result = _run(data_dir, day)
         assert result.returncode == 0, result.stderr[-3000:]
-    return mart_counts(data_dir)
+    return data_dir, mart_counts(data_dir)
+
+
+@pytest.fixture(scope="module")
+def clean_marts(clean_run: tuple[Path, dict[str, int]]) -> dict[str, int]:
+    return clean_run[1]
 
 
 def _assert_both_days_loaded(data_dir: Path, lake: Path, clean_marts: dict[str, int]) -> None:
@@ -142,3 +147,29 @@ def test_this_runs_lake_files_are_missing_until_loaded(replica_factory, data_dir
 
     steps.load(settings)
     assert steps.not_loaded(settings, extracted) == []
+
+
+def test_a_poisoned_lake_file_fails_one_run_and_the_next_is_normal(
+    clean_run: tuple[Path, dict[str, int]],
+) -> None:
+    """Last in this module: it changes the clean run's data dir."""
+    data_dir, counts = clean_run
+    entries = next((data_dir / "lake" / "spotify" / "playlist_entries").rglob("*.jsonl"))
+    poisoned = entries.with_name("1000000000.0000001.poisoned.jsonl")
+    # Valid JSON with a lone surrogate: before, every later load failed naming no file.
+    poisoned.write_bytes(entries.read_bytes().replace(b'"payload":{', b'"payload":{"x":"\\ud800",'))
+
+    first = _run(data_dir, day=1)
+
+    assert first.returncode == 1
+    assert "Traceback" not in first.stderr
+    errors = [line for line in first.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: 1 lake file could not be loaded; every other lake file was loaded:"]
+    assert f"file://{poisoned}: line 1 is text that is not valid Unicode" in first.stderr
+    assert "Set aside in" in first.stderr and not poisoned.exists()
+    assert "  marts " in first.stdout  # the rest was built and summarised
+    assert mart_counts(data_dir) == counts
+
+    second = _run(data_dir, day=1)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert mart_counts(data_dir) == counts
