@@ -90,16 +90,7 @@ def test_a_killed_lake_write_is_finished_and_the_next_run_does_its_own_day(
 def small_disk(tmp_path: Path):
     """A 192 kB tmpfs: room for some lake files, not for a day's."""
     mount_point = tmp_path / "small_disk"
-    mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("a full disk needs a tmpfs mount, which needs root; not running as root")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    _mount_tmpfs(mount_point, "size=192k")
     try:
         yield mount_point
     finally:
@@ -132,6 +123,42 @@ def test_a_full_disk_during_the_lake_write_is_one_sentence_and_the_next_run_reco
     assert result.returncode == 0, result.stderr[-3000:]
     assert "  pending    finished the lake write an earlier run left" in result.stdout
     _assert_both_days_loaded(data_dir, lake, clean_marts)
+
+
+def _mount_tmpfs(mount_point: Path, options: str) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("a full or read-only disk needs a tmpfs mount, which needs root")
+    mount_point.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+
+
+def test_a_lake_that_cannot_be_written_is_one_sentence(tmp_path: Path) -> None:
+    lake = tmp_path / "read_only"
+    _mount_tmpfs(lake, "ro,size=1m")
+    try:
+        result = run_cli(
+            "extract",
+            "--demo",
+            "--data-dir",
+            str(tmp_path / "data"),
+            env={"SPOTIFY_ELT_LAKE_URL": str(lake), "SPOTIFY_ELT_DEMO_DAY": "0"},
+        )
+    finally:
+        subprocess.run(["umount", str(lake)], check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "PipelineStepFailed" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: Could not write the lake at {lake} (Read-only file system); what landed so "
+        "far stays, and the next run finishes this write: free space or fix the permissions, "
+        "then run again."
+    ]
 
 
 def test_this_runs_lake_files_are_missing_until_loaded(replica_factory, data_dir: Path) -> None:
