@@ -17,6 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -24,7 +25,7 @@ from typing import Any
 
 import fsspec
 
-from ingestion.errors import LakeFileError
+from ingestion.errors import LakeFileError, LakeWriteError
 from ingestion.lake import strict_json
 from ingestion.lake.layout import Lake, imported_file_paths
 from ingestion.lake.quarantine import quarantine
@@ -240,7 +241,8 @@ def _set_aside(lake: Lake, source: str, raw: bytes, reason: str, max_bytes: int)
     if len(raw) > max_bytes:
         raw, note = b"", f"{reason} (not copied here: the file stays at its source)"
     name = f"{hashlib.sha256(raw).hexdigest()[:16]}-{PurePosixPath(source).name}"
-    path = quarantine(lake, "import", name, raw, note, source)
+    with _lake_writes(lake):
+        path = quarantine(lake, "import", name, raw, note, source)
     return SetAside(source=source, reason=reason, quarantine_path=path)
 
 
@@ -289,13 +291,27 @@ def _import_one(
         entries=len(entries),
     )
     target = lake.path(lake_path)
-    lake.fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
-    with lake.fs.open(target, "wb") as handle:
-        handle.write(raw)  # unchanged, byte for byte
-    # The sidecar last: a crash before it leaves a file the next import rewrites.
-    with lake.fs.open(meta_path, "w") as handle:
-        json.dump(asdict(meta), handle, indent=2)
+    with _lake_writes(lake):
+        lake.fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
+        with lake.fs.open(target, "wb") as handle:
+            handle.write(raw)  # unchanged, byte for byte
+        # The sidecar last: a crash before it leaves a file the next import rewrites.
+        with lake.fs.open(meta_path, "w") as handle:
+            json.dump(asdict(meta), handle, indent=2)
     return meta
+
+
+@contextmanager
+def _lake_writes(lake: Lake) -> Iterator[None]:
+    """A lake that cannot be written stops the batch in one sentence (the next file would fail
+    the same way); the files imported before stay."""
+    try:
+        yield
+    except OSError as error:
+        raise LakeWriteError(
+            f"Could not write the lake at {lake.url} ({error.strerror or error}); the files "
+            "imported before stay: free space or fix the permissions, then import again."
+        ) from error
 
 
 def records_of_import(meta: dict[str, Any], raw: bytes) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -2,11 +2,14 @@
 
 import gzip
 import json
+import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from ingestion.errors import LakeWriteError
 from ingestion.lake import Lake
 from ingestion.lake.imports import import_files, infer_observed_at, records_of_import
 from tests.cli import run_cli
@@ -238,3 +241,24 @@ def test_cli_names_each_set_aside_file_and_later_loads_are_not_poisoned(tmp_path
         loaded = run_cli("load", "--data-dir", str(data_dir))
         assert loaded.returncode == 0, loaded.stderr[-3000:]
         assert "playlist_entries 50" in loaded.stdout
+
+
+def test_a_lake_that_cannot_be_written_stops_the_batch_in_one_sentence(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("a read-only lake needs a tmpfs mount, which needs root")
+    lake_dir = tmp_path / "lake"
+    lake_dir.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(lake_dir)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        with pytest.raises(LakeWriteError) as raised:
+            import_files([str(TOP50)], _lake(tmp_path))
+    finally:
+        subprocess.run(["umount", str(lake_dir)], check=False)
+    assert str(raised.value) == (
+        f"Could not write the lake at {lake_dir} (Read-only file system); the files imported "
+        "before stay: free space or fix the permissions, then import again."
+    )
