@@ -86,6 +86,19 @@ def test_a_killed_lake_write_is_finished_and_the_next_run_does_its_own_day(
     _assert_both_days_loaded(data_dir, lake, clean_marts)
 
 
+def _mount_tmpfs(mount_point: Path, options: str) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("a full or read-only disk needs a tmpfs mount, which needs root")
+    mount_point.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path):
     """A 192 kB tmpfs: room for some lake files, not for a day's."""
@@ -123,19 +136,6 @@ def test_a_full_disk_during_the_lake_write_is_one_sentence_and_the_next_run_reco
     assert result.returncode == 0, result.stderr[-3000:]
     assert "  pending    finished the lake write an earlier run left" in result.stdout
     _assert_both_days_loaded(data_dir, lake, clean_marts)
-
-
-def _mount_tmpfs(mount_point: Path, options: str) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("a full or read-only disk needs a tmpfs mount, which needs root")
-    mount_point.mkdir(exist_ok=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
 
 
 def test_a_lake_that_cannot_be_written_is_one_sentence(tmp_path: Path) -> None:
