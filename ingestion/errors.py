@@ -106,9 +106,14 @@ class LoadIncompleteError(LakeFileError):
     def __init__(self, problems: list[str], result: Any = None) -> None:
         self.problems = problems
         self.result = result
-        count = f"{len(problems)} lake files" if len(problems) > 1 else "1 lake file"
+        if len(problems) == 1:  # one line, naming the file first (alerts show the first line)
+            super().__init__(f"{problems[0]} Every other lake file was loaded.")
+            return
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{count} could not be loaded; every other lake file was loaded:\n{lines}")
+        super().__init__(
+            f"{len(problems)} lake files could not be loaded; every other lake file was "
+            f"loaded:\n{lines}"
+        )
 
 
 class LakeWriteError(SpotifyEltError):

@@ -97,7 +97,8 @@ class LakeProblems:
         except OSError as error:
             self.keep(f"{reason} (could not be set aside: {error})")
             return
-        self.keep(f"{reason} Set aside in {self.lake.fs.unstrip_protocol(kept[0])}.")
+        where = self.lake.fs.unstrip_protocol(kept[0])
+        self.keep(f"{reason} Set aside in {where} with the reason; later loads go on without it.")
 
     def keep(self, message: str) -> None:
         """A file not loaded this time; it stays where it is (e.g. it could not be opened)."""
