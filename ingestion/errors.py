@@ -119,3 +119,26 @@ class TransformError(SpotifyEltError):
     def __init__(self, message: str, result: Any = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class LoadIncompleteError(LakeFileError):
+    """Lake files the warehouse cannot read were set aside; every other file loaded.
+
+    `problems`: one sentence per file; `result`: what the load did (rows per raw table).
+    """
+
+    def __init__(self, problems: list[str], result: Any = None) -> None:
+        self.problems = problems
+        self.result = result
+        if len(problems) == 1:  # one line, naming the file first (alerts show the first line)
+            super().__init__(f"{problems[0]} Every other lake file was loaded.")
+            return
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(
+            f"{len(problems)} lake files could not be loaded; every other lake file was "
+            f"loaded:\n{lines}"
+        )
+
+
+class LakeWriteError(SpotifyEltError):
+    """The lake could not be written (disk full, no permission); what landed before stays."""

@@ -12,6 +12,7 @@ import click
 from ingestion.errors import (
     ConfigurationError,
     ExtractionIncompleteError,
+    LoadIncompleteError,
     SpotifyEltError,
     TransformError,
 )
@@ -53,16 +54,24 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # spotipy logs every HTTP error it raises; we report them once, with advice.
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)
-    if not verbose:  # a library's warning stays one line; -v shows its traceback
+    dlt_logger = logging.getLogger("dlt")
+    if verbose:
+        dlt_logger.removeFilter(_not_a_traceback)
+    else:  # a library's warning stays one line; -v shows its traceback
         for handler in logging.getLogger().handlers:
             handler.addFilter(_without_traceback)
-        # dlt logs through a handler of its own (propagate off): filter at its logger.
-        logging.getLogger("dlt").addFilter(_without_traceback)
+        # dlt logs every failed or retried load job with its traceback (a full disk: dozens),
+        # through a handler of its own (propagate off); the command reports the failure once.
+        dlt_logger.addFilter(_not_a_traceback)
 
 
 def _without_traceback(record: logging.LogRecord) -> bool:
     record.exc_info, record.exc_text, record.stack_info = None, None, None
     return True
+
+
+def _not_a_traceback(record: logging.LogRecord) -> bool:
+    return not record.exc_info and "Traceback (most recent call last)" not in record.getMessage()
 
 
 class _Cli(click.Group):
@@ -179,7 +188,15 @@ def run(
         api_requests = access.server.request_count if access.server else None
     try:
         _step("load: lake → warehouse")
-        load_result = steps.load(settings)
+        try:
+            load_result = steps.load(settings)
+        except LoadIncompleteError as error:  # the rest loaded: build it, then exit 1
+            load_result = error.result
+            failed.append(str(error))
+        # Exactly what was asked, or a failure: this run's own lake files must be loaded.
+        missing = steps.not_loaded(settings, extract_result)
+        if missing:
+            failed.append(_missing_message(missing))
         _step("freshness: dbt source freshness on the observation time")
         fresh = freshness.check_freshness(settings)
         failed.extend(source.error_sentence() for source in fresh.errors)
@@ -201,12 +218,22 @@ def run(
         transform_result,
         marts,
         time.monotonic() - started,
+        missing,
         health=(("freshness", fresh.line()), ("coverage", freshness.coverage_line(coverage))),
     )
     if failed:
         for message in failed:
             click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
         sys.exit(1)
+
+
+def _missing_message(missing: list[str]) -> str:
+    listed = "\n".join(f"  - {path}" for path in missing[:10])
+    more = f"\n  - … and {len(missing) - 10} more" if len(missing) > 10 else ""
+    return (
+        f"{len(missing)} lake file(s) this run extracted are not in the warehouse, so the marts "
+        f"do not show this run's data; run `spotify-elt load` again:\n{listed}{more}"
+    )
 
 
 def _summary(
@@ -217,6 +244,7 @@ def _summary(
     transform_result,
     marts,
     seconds,
+    missing=(),
     health: tuple[tuple[str, str], ...] = (),
 ) -> None:
     lines = ["", click.style("Summary", bold=True)]
@@ -229,8 +257,17 @@ def _summary(
             f"{extract_result.lake_files} lake files"
         )
         lines.append(f"  requests   {report.requests_line()}")
-    raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
-    lines.append(f"  raw        {raw}")
+        if extract_result.finished_earlier:
+            lines.append(
+                "  pending    finished the lake write an earlier run left (load "
+                + ", ".join(extract_result.finished_earlier)
+                + ")"
+            )
+    if load_result is not None:
+        raw = ", ".join(f"{table} {count}" for table, count in load_result.rows.items())
+        lines.append(f"  raw        {raw}")
+    if missing:
+        lines.append(f"  missing    {len(missing)} lake file(s) of this run not loaded")
     if transform_result is not None:
         lines.append(
             f"  dbt        {transform_result.models} models/snapshots built, "
@@ -315,8 +352,10 @@ def import_raw(
         )
     for source in outcome.unchanged:
         click.echo(f"unchanged  {source} (imported before)")
-    for message in outcome.errors:
-        click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    kept = {aside.reason: aside.quarantine_path for aside in outcome.set_aside}
+    for message in outcome.errors:  # one line per file not imported
+        where = f" Set aside in {kept[message]}." if message in kept else ""
+        click.echo(click.style("error: ", fg="red", bold=True) + message + where, err=True)
     if not no_build and (outcome.imported or outcome.unchanged):
         try:
             loaded = steps.load(settings)

@@ -26,7 +26,7 @@ from ingestion.errors import (
 )
 from ingestion.lake import Lake
 from ingestion.lake.quarantine import quarantine
-from ingestion.lake.writer import land
+from ingestion.lake.writer import finish_interrupted_write, land
 from ingestion.raw_tables import RAW_DATASET
 from ingestion.spotify import ExtractReport, configured_source
 from ingestion.warehouse import load as warehouse_load
@@ -50,6 +50,10 @@ class ExtractResult:
     report: ExtractReport
     lake_url: str
     lake_files: int
+    # dlt load ids of this run's lake writes (lake file names start with them).
+    load_ids: list[str] = field(default_factory=list)
+    # Lake writes an interrupted earlier run left, finished before this run's own.
+    finished_earlier: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +78,8 @@ def extract(
     """
     report = ExtractReport()
     lake, state_dir = Lake(settings.lake_url), settings.data_dir / "state"
+    # First what an interrupted run left half-written, so the lake index reads it whole.
+    finished = finish_interrupted_write(lake, settings.pipelines_dir)
     source = configured_source(
         observed_at=observed_at or datetime.now(UTC),
         report=report,
@@ -82,7 +88,8 @@ def extract(
         set_aside=partial(quarantine, lake, "api"),  # answers that cannot be used
         **(source_args or {}),
     )
-    files = land(source, lake, settings.pipelines_dir)
+    write = land(source, lake, settings.pipelines_dir)
+    files = write.files
     logger.info(
         "extract: %d playlists, %d entries, %d API requests → %d lake files in %s",
         report.playlists_read,
@@ -91,7 +98,13 @@ def extract(
         files,
         settings.lake_url,
     )
-    result = ExtractResult(report=report, lake_url=settings.lake_url, lake_files=files)
+    result = ExtractResult(
+        report=report,
+        lake_url=settings.lake_url,
+        lake_files=files,
+        load_ids=write.load_ids,
+        finished_earlier=finished + write.finished,
+    )
     if report.failures:
         raise ExtractionIncompleteError(report.failures, result=result, heading=report.heading())
     return result
@@ -128,6 +141,18 @@ def load(settings: Settings, rebuild: bool = False) -> LoadResult:
         Lake(settings.lake_url),
         settings.pipelines_dir,
         rebuild=rebuild,
+    )
+
+
+def not_loaded(settings: Settings, extracted: ExtractResult | None) -> list[str]:
+    """This run's lake files that are not in the raw tables (after `load`): what is missing."""
+    if extracted is None or not extracted.load_ids:
+        return []
+    return warehouse_load.not_loaded(
+        warehouse_destination(settings),
+        Lake(settings.lake_url),
+        settings.pipelines_dir,
+        extracted.load_ids,
     )
 
 
@@ -253,5 +278,6 @@ __all__ = [
     "load",
     "mart_names",
     "mart_rows",
+    "not_loaded",
     "transform",
 ]

@@ -12,21 +12,23 @@ observation time) is inferred or given by options, and kept in a sidecar
 reads to load the file.
 """
 
-import gzip
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 import fsspec
 
-from ingestion.errors import LakeFileError
+from ingestion.errors import LakeFileError, LakeWriteError
+from ingestion.lake import strict_json
 from ingestion.lake.layout import Lake, imported_file_paths
+from ingestion.lake.quarantine import quarantine
 
 logger = logging.getLogger(__name__)
 
@@ -54,30 +56,27 @@ class ImportedFile:
 
 
 @dataclass
+class SetAside:
+    """A file refused by import-raw: kept in the lake's quarantine with the reason."""
+
+    source: str
+    reason: str
+    quarantine_path: str
+
+
+@dataclass
 class ImportOutcome:
     imported: list[ImportedFile]
     unchanged: list[str]
+    # One message per file (or path) not imported, set aside or not.
     errors: list[str]
+    # The refused files kept in the quarantine (a file that could not be read is not).
+    set_aside: list[SetAside] = field(default_factory=list)
 
 
-def decode(raw: bytes, name: str) -> Any:
-    """Bytes of a saved response (gzip or plain) → JSON, or a LakeFileError naming the file."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            raise LakeFileError(f"{name}: gzip data is truncated or damaged.") from None
-    if not raw.strip():
-        raise LakeFileError(f"{name}: the file is empty.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise LakeFileError(f"{name}: not a text file (expected JSON).") from None
-    except json.JSONDecodeError as error:
-        problem = "truncated" if error.pos >= len(raw.rstrip()) - 1 else "not valid JSON"
-        raise LakeFileError(
-            f"{name}: {problem} (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from None
+def decode(raw: bytes, name: str, max_bytes: int = strict_json.MAX_BYTES) -> Any:
+    """Bytes of a saved response (gzip or plain) → JSON, strictly, or a LakeFileError naming it."""
+    return strict_json.parse(strict_json.unpack(raw, name, max_bytes), name)
 
 
 def entries_of(document: Any, name: str) -> tuple[str, list[dict[str, Any]], int]:
@@ -92,7 +91,7 @@ def entries_of(document: Any, name: str) -> tuple[str, list[dict[str, Any]], int
         page = page or document.get("tracks")
         if not isinstance(page, dict) or not isinstance(page.get("items"), list):
             raise LakeFileError(f"{name}: a playlist object without embedded entries.")
-        return "playlist", page["items"], int(page.get("offset") or 0)
+        return "playlist", page["items"], _offset(page, name)
     if isinstance(document.get("items"), list) and "href" in document:
         first = next((item for item in document["items"] if isinstance(item, dict)), {})
         if first.get("type") in ("track", "playlist", "album", "artist", "episode"):
@@ -100,7 +99,7 @@ def entries_of(document: Any, name: str) -> tuple[str, list[dict[str, Any]], int
                 f"{name}: a paging object of {first['type']}s, not of playlist entries "
                 "(expected the response of /playlists/{id}/tracks or /items)."
             )
-        return "entries_page", document["items"], int(document.get("offset") or 0)
+        return "entries_page", document["items"], _offset(document, name)
     if "error" in document:
         raise LakeFileError(
             f"{name}: a saved Spotify error response, not data: {document['error']}"
@@ -110,6 +109,16 @@ def entries_of(document: Any, name: str) -> tuple[str, list[dict[str, Any]], int
         f"{name}: JSON of another kind (keys: {keys}); expected a paging object with "
         "`href` and `items`, or a playlist object."
     )
+
+
+def _offset(page: dict[str, Any], name: str) -> int:
+    """The page's `offset`: the position of its first entry, a whole number."""
+    offset = page.get("offset")
+    if offset is None:
+        return 0
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise LakeFileError(f"{name}: `offset` is {offset!r}, not a whole number of entries.")
+    return offset
 
 
 def check_entry(entry: Any, index: int, name: str) -> None:
@@ -148,10 +157,25 @@ def infer_observed_at(name: str, entries: list[dict[str, Any]]) -> datetime | No
             return datetime.strptime(date + time, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         except ValueError:
             pass
-    added = [e.get("added_at") for e in entries if isinstance(e, dict) and e.get("added_at")]
-    if added:
-        return datetime.fromisoformat(max(added).replace("Z", "+00:00"))
-    return None
+    added = [
+        _timestamp(entry["added_at"], index, name)
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and entry.get("added_at")
+    ]
+    return max(added) if added else None
+
+
+def _timestamp(value: Any, index: int, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if not isinstance(value, str) or moment is None:
+        raise LakeFileError(
+            f"{name}: entry {index} has `added_at` {str(value)[:40]!r}, not a timestamp, and the "
+            "file name carries no date; give the time with --observed-at."
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:
@@ -175,8 +199,9 @@ def import_files(
     lake: Lake,
     playlist_id: str | None = None,
     observed_at: datetime | None = None,
+    max_bytes: int = strict_json.MAX_BYTES,
 ) -> ImportOutcome:
-    """Check each file, then copy the good ones unchanged into the lake with a sidecar."""
+    """Check each file on its own; good ones land unchanged, bad ones go to the quarantine."""
     outcome = ImportOutcome(imported=[], unchanged=[], errors=[])
     try:
         files = list(expand_paths(paths))
@@ -185,8 +210,16 @@ def import_files(
         return outcome
     for source in files:
         try:
-            meta = _import_one(source, lake, playlist_id, observed_at)
+            with fsspec.open(source, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+        except OSError as error:
+            outcome.errors.append(f"{source}: cannot be read ({error.strerror or error}).")
+            logger.error("%s", outcome.errors[-1])
+            continue
+        try:
+            meta = _import_one(source, raw, lake, playlist_id, observed_at, max_bytes)
         except LakeFileError as error:
+            outcome.set_aside.append(_set_aside(lake, source, raw, str(error), max_bytes))
             outcome.errors.append(str(error))
             logger.error("%s", error)
             continue
@@ -198,15 +231,30 @@ def import_files(
     return outcome
 
 
+def _set_aside(lake: Lake, source: str, raw: bytes, reason: str, max_bytes: int) -> SetAside:
+    """Keep a refused file in the quarantine (named by its hash: same file, same place).
+
+    A file over the size limit was not read whole: only its reason is kept, the file
+    stays where it is.
+    """
+    note = reason
+    if len(raw) > max_bytes:
+        raw, note = b"", f"{reason} (not copied here: the file stays at its source)"
+    name = f"{hashlib.sha256(raw).hexdigest()[:16]}-{PurePosixPath(source).name}"
+    with _lake_writes(lake):
+        path = quarantine(lake, "import", name, raw, note, source)
+    return SetAside(source=source, reason=reason, quarantine_path=path)
+
+
 def _import_one(
     source: str,
+    raw: bytes,
     lake: Lake,
     playlist_id: str | None,
     observed_at: datetime | None,
+    max_bytes: int,
 ) -> ImportedFile | None:
-    with fsspec.open(source, "rb") as handle:
-        raw = handle.read()
-    document = decode(raw, source)
+    document = decode(raw, source, max_bytes)
     kind, entries, _ = entries_of(document, source)
     for index, entry in enumerate(entries):
         check_entry(entry, index, source)
@@ -243,13 +291,27 @@ def _import_one(
         entries=len(entries),
     )
     target = lake.path(lake_path)
-    lake.fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
-    with lake.fs.open(target, "wb") as handle:
-        handle.write(raw)  # unchanged, byte for byte
-    # The sidecar last: a crash before it leaves a file the next import rewrites.
-    with lake.fs.open(meta_path, "w") as handle:
-        json.dump(asdict(meta), handle, indent=2)
+    with _lake_writes(lake):
+        lake.fs.makedirs(str(PurePosixPath(target).parent), exist_ok=True)
+        with lake.fs.open(target, "wb") as handle:
+            handle.write(raw)  # unchanged, byte for byte
+        # The sidecar last: a crash before it leaves a file the next import rewrites.
+        with lake.fs.open(meta_path, "w") as handle:
+            json.dump(asdict(meta), handle, indent=2)
     return meta
+
+
+@contextmanager
+def _lake_writes(lake: Lake) -> Iterator[None]:
+    """A lake that cannot be written stops the batch in one sentence (the next file would fail
+    the same way); the files imported before stay."""
+    try:
+        yield
+    except OSError as error:
+        raise LakeWriteError(
+            f"Could not write the lake at {lake.url} ({error.strerror or error}); the files "
+            "imported before stay: free space or fix the permissions, then import again."
+        ) from error
 
 
 def records_of_import(meta: dict[str, Any], raw: bytes) -> Iterator[tuple[str, dict[str, Any]]]:

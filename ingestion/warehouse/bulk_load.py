@@ -22,11 +22,13 @@ staging's job. Exactly once:
 
 `import-raw` files (lake/imports/ with .meta.json sidecars, see raw_import) are turned
 into records in Python (they are few and small) and then go through the same DuckDB step.
-A damaged file is named in a clear error once everything else has loaded.
+A file the warehouse cannot read (truncated, not UTF-8, a lone surrogate, not a record)
+is found by reading the failed batch file by file, moved to the lake's quarantine with
+its reason, and named in one error once everything else has loaded; the next load no
+longer sees it. A file that fails for a reason outside it (it cannot be opened) stays.
 """
 
 import hashlib
-import json
 import logging
 import shutil
 import tempfile
@@ -43,9 +45,10 @@ from dlt.common.pipeline import LoadInfo
 from dlt.sources import DltResource
 
 import ingestion.raw_tables as raw_tables
-from ingestion.errors import LakeFileError
+from ingestion.errors import LakeFileError, LoadIncompleteError
 from ingestion.lake.imports import records_of_import
-from ingestion.lake.layout import IMPORTS_DIR, LAKE_DATASET, Lake
+from ingestion.lake.layout import IMPORTS_DIR, LAKE_DATASET, SIDECAR_SUFFIX, Lake
+from ingestion.lake.quarantine import move_to_quarantine
 from ingestion.warehouse.duckdb_settings import duckdb_config
 
 logger = logging.getLogger(__name__)
@@ -84,16 +87,26 @@ def raw_table_hints(table: str) -> dict[str, Any]:
 class LakeProblems:
     """Files that could not be loaded, with why; the other files load anyway."""
 
+    lake: Lake
     messages: list[str] = field(default_factory=list)
 
-    def error(self) -> LakeFileError | None:
-        if not self.messages:
-            return None
-        count = len(self.messages)
-        summary = f"\n{count} lake files could not be loaded." if count > 1 else ""
-        return LakeFileError(
-            "\n".join(self.messages) + summary + "\nEvery other lake file was loaded."
-        )
+    def set_aside(self, relatives: list[str], reason: str) -> None:
+        """Move files the warehouse cannot read to the quarantine; name them in the error."""
+        try:
+            kept = [move_to_quarantine(self.lake, relative, reason) for relative in relatives]
+        except OSError as error:
+            self.keep(f"{reason} (could not be set aside: {error})")
+            return
+        where = self.lake.fs.unstrip_protocol(kept[0])
+        self.keep(f"{reason} Set aside in {where} with the reason; later loads go on without it.")
+
+    def keep(self, message: str) -> None:
+        """A file not loaded this time; it stays where it is (e.g. it could not be opened)."""
+        self.messages.append(message)
+        logger.error("%s", message)
+
+    def error(self, result: Any) -> LoadIncompleteError | None:
+        return LoadIncompleteError(self.messages, result=result) if self.messages else None
 
 
 @dataclass
@@ -195,8 +208,13 @@ def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + "]"
 
 
-def _diagnose(reader: LakeReader, relative: str, error: Exception) -> str:
-    """Why one lake file cannot be loaded, in one sentence naming it (error path only)."""
+# DuckDB's errors about the data it read (not about memory, disk or a connection).
+_DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException)
+
+
+def _diagnose(reader: LakeReader, relative: str, error: Exception) -> tuple[str, bool]:
+    """Why one lake file cannot be loaded, in one sentence naming it, and whether the fault
+    is confirmed to be in the file (then it is set aside). Error path only."""
     url = reader.display(relative)
     try:
         with reader.lake.fs.open(reader.lake.path(relative), "rb", compression="infer") as handle:
@@ -204,18 +222,18 @@ def _diagnose(reader: LakeReader, relative: str, error: Exception) -> str:
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
-                except ValueError:
-                    return (
-                        f"{url}: line {number} is not valid JSON (truncated file?). "
-                        "Move the file out of the lake, or extract that day again."
-                    )
+                    record = orjson.loads(line)  # as strict as DuckDB: no lone surrogates
+                except orjson.JSONDecodeError as decode_error:
+                    kind = "not valid JSON (truncated file?)"
+                    if "surrogate" in decode_error.msg or "UTF-8" in decode_error.msg:
+                        kind = f"text that is not valid Unicode ({decode_error.msg})"
+                    return f"{url}: line {number} is {kind}.", True
                 if not isinstance(record, dict) or "payload" not in record:
-                    return f"{url}: line {number} is not a record of the spotify source."
+                    return f"{url}: line {number} is not a record of the spotify source.", True
     except OSError as os_error:
-        return f"{url}: cannot be read ({os_error})."
+        return f"{url}: cannot be read ({os_error}); it stays in the lake for the next run.", False
     first_line = str(error).splitlines()[0]
-    return f"{url}: cannot be loaded ({first_line}). Move the file out of the lake."
+    return f"{url}: cannot be loaded ({first_line}).", isinstance(error, _DATA_ERRORS)
 
 
 def _batches(files: list[tuple[str, int]]) -> Iterator[list[str]]:
@@ -244,8 +262,7 @@ def _load_files(
         return [reader.write(table, [reader.url(r) for r in relatives], file_format, load_id)]
     except duckdb.Error as error:
         if len(relatives) == 1:
-            problems.messages.append(_diagnose(reader, relatives[0], error))
-            logger.error("%s", problems.messages[-1])
+            _refuse(reader, relatives[0], error, problems)
             return []
     good = []
     for relative in relatives:
@@ -253,13 +270,20 @@ def _load_files(
             select = reader._select(table, [reader.url(relative)], file_format, load_id)  # noqa: SLF001
             reader.con.execute(f"select count(*) from ({select})").fetchone()
         except duckdb.Error as error:
-            problems.messages.append(_diagnose(reader, relative, error))
-            logger.error("%s", problems.messages[-1])
+            _refuse(reader, relative, error, problems)
             continue
         good.append(relative)
     if not good:
         return []
     return [reader.write(table, [reader.url(r) for r in good], file_format, load_id)]
+
+
+def _refuse(reader: LakeReader, relative: str, error: duckdb.Error, problems: LakeProblems) -> None:
+    message, confirmed = _diagnose(reader, relative, error)
+    if confirmed:
+        problems.set_aside([relative], message)
+    else:
+        problems.keep(message)
 
 
 def _import_records(
@@ -274,20 +298,31 @@ def _import_records(
             try:
                 with reader.lake.fs.open(reader.lake.path(lake_path), "rb") as handle:
                     raw = handle.read()
-                rows = [row for name, row in records_of_import(meta, raw) if name == table]
-            except (LakeFileError, OSError) as error:
-                problems.messages.append(f"{reader.display(lake_path)}: {error}")
-                logger.error("%s", problems.messages[-1])
+            except OSError as error:
+                problems.keep(f"{reader.display(lake_path)}: cannot be read ({error}).")
                 continue
-            for row in rows:
-                key = row.get("position", "")
-                row[LAKE_FILE] = lake_path
-                row["_dlt_id"] = hashlib.blake2b(
-                    f"{lake_path}#{key}".encode(), digest_size=7
-                ).hexdigest()
-                out.write(orjson.dumps(row) + b"\n")
-                written += 1
+            try:
+                lines = [
+                    orjson.dumps(_with_lake_file(row, lake_path))
+                    for name, row in records_of_import(meta, raw)
+                    if name == table
+                ]
+            except (LakeFileError, orjson.JSONEncodeError) as error:
+                # Imported by an older version that did not check as strictly.
+                problems.set_aside(
+                    [meta["sidecar_path"], lake_path], f"{reader.display(lake_path)}: {error}"
+                )
+                continue
+            out.writelines(line + b"\n" for line in lines)
+            written += len(lines)
     return target if written else None
+
+
+def _with_lake_file(row: dict[str, Any], lake_path: str) -> dict[str, Any]:
+    key = row.get("position", "")
+    row[LAKE_FILE] = lake_path
+    row["_dlt_id"] = hashlib.blake2b(f"{lake_path}#{key}".encode(), digest_size=7).hexdigest()
+    return row
 
 
 def _list_lake(lake: Lake, table: str) -> list[tuple[str, int]]:
@@ -309,14 +344,32 @@ def _strip(lake: Lake, path: str) -> str:
     return lake.fs._strip_protocol(path)  # noqa: SLF001 – fsspec's own normal form
 
 
-def _list_imports(lake: Lake) -> list[dict[str, Any]]:
+# What the load reads from a sidecar (ingestion/lake/imports.py: ImportedFile).
+_SIDECAR_KEYS = ("lake_path", "kind", "playlist_id", "snapshot_id", "observed_at")
+
+
+def _list_imports(lake: Lake, problems: LakeProblems) -> list[dict[str, Any]]:
+    """The sidecars of imported files (with their own path); a damaged one is set aside."""
     root = lake.path(IMPORTS_DIR)
     if not lake.fs.exists(root):
         return []
     metas = []
-    for path in sorted(p for p in lake.fs.find(root) if p.endswith(".meta.json")):
+    for path in sorted(p for p in lake.fs.find(root) if p.endswith(SIDECAR_SUFFIX)):
+        relative = _strip(lake, path)[len(lake.root) + 1 :]
         with lake.fs.open(path, "rb") as handle:
-            metas.append(json.loads(handle.read()))
+            raw = handle.read()
+        try:
+            meta = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            meta = None
+        if not isinstance(meta, dict) or not all(
+            isinstance(meta.get(key), str) for key in _SIDECAR_KEYS
+        ):
+            problems.set_aside(
+                [relative], f"{lake.fs.unstrip_protocol(path)}: not a sidecar of import-raw."
+            )
+            continue
+        metas.append({**meta, "sidecar_path": relative})
     return metas
 
 
@@ -349,9 +402,9 @@ def loaded_lake_files(pipeline: dlt.Pipeline) -> dict[str, set[str]] | None:
     return loaded
 
 
-def _pending(lake: Lake, loaded: dict[str, set[str]]) -> _Pending:
+def _pending(lake: Lake, loaded: dict[str, set[str]], problems: LakeProblems) -> _Pending:
     pending = _Pending()
-    imports = _list_imports(lake)
+    imports = _list_imports(lake, problems)
     for table in raw_tables.RAW_TABLES:
         pending.lake[table] = [f for f in _list_lake(lake, table) if f[0] not in loaded[table]]
         pending.imports[table] = [
@@ -416,7 +469,7 @@ def _finish_pending_loads(pipeline: dlt.Pipeline) -> None:
 def load_lake_bulk(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) -> LoadInfo:
     """Load lake files not loaded before; with rebuild, drop the raw tables and reload all.
 
-    Raises LakeFileError naming the damaged files after every other file has loaded.
+    Raises LoadIncompleteError naming the files set aside after every other file has loaded.
     """
     _finish_pending_loads(pipeline)
     loaded = None if rebuild else loaded_lake_files(pipeline)
@@ -428,10 +481,10 @@ def load_lake_bulk(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) ->
     file_format = "jsonl" if capabilities.preferred_loader_file_format == "jsonl" else "parquet"
     _work_root(pipeline).mkdir(parents=True, exist_ok=True)
     work_dir = Path(tempfile.mkdtemp(prefix="lake-", dir=_work_root(pipeline)))
-    problems = LakeProblems()
+    problems = LakeProblems(lake)
     reader = LakeReader(lake, work_dir)
     try:
-        pending = _pending(lake, loaded)
+        pending = _pending(lake, loaded, problems)
         source = bulk_lake_source(reader, pending, file_format, problems)
         started = time.perf_counter()
         pipeline.extract(source, refresh="drop_sources" if rebuild else None)
@@ -446,8 +499,7 @@ def load_lake_bulk(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) ->
     finally:
         reader.close()
         shutil.rmtree(work_dir, ignore_errors=True)
-    error = problems.error()
+    error = problems.error(result=info)  # what did load
     if error is not None:
-        error.load_info = info  # what did load
         raise error
     return info

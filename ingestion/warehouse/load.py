@@ -12,9 +12,11 @@ from typing import Any
 
 import dlt
 
+from ingestion.errors import LoadIncompleteError
 from ingestion.lake.layout import Lake
+from ingestion.lake.records import table_files
 from ingestion.raw_tables import RAW_DATASET, RAW_TABLES
-from ingestion.warehouse.bulk_load import load_lake_bulk
+from ingestion.warehouse.bulk_load import load_lake_bulk, loaded_lake_files
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +48,36 @@ def load(destination: Any, lake: Lake, pipelines_dir: Path, rebuild: bool = Fals
     """Load new lake files into the raw tables; a new warehouse gets the whole lake."""
     pipeline = warehouse_pipeline(destination, pipelines_dir)
     rebuild = rebuild or not raw_tables_exist(pipeline)
-    load_lake(pipeline, lake, rebuild=rebuild)
+    try:
+        load_lake(pipeline, lake, rebuild=rebuild)
+    except LoadIncompleteError as error:
+        # Everything but the files set aside loaded: say what the raw tables now hold.
+        error.result = _result(pipeline, rebuild)
+        raise
+    return _result(pipeline, rebuild)
+
+
+def _result(pipeline: dlt.Pipeline, rebuilt: bool) -> LoadResult:
     rows = count_rows(pipeline, RAW_DATASET, tuple(RAW_TABLES))
-    logger.info("load: %s rows %s%s", RAW_DATASET, rows, " (rebuilt from the lake)" * rebuild)
-    return LoadResult(rows=rows, rebuilt=rebuild)
+    logger.info("load: %s rows %s%s", RAW_DATASET, rows, " (rebuilt from the lake)" * rebuilt)
+    return LoadResult(rows=rows, rebuilt=rebuilt)
+
+
+def not_loaded(destination: Any, lake: Lake, pipelines_dir: Path, load_ids: list[str]) -> list[str]:
+    """Table files of the extractions `load_ids` that the raw tables do not hold (lake paths).
+
+    Lake file names start with the load id of the extraction that wrote them.
+    """
+    if not load_ids:
+        return []
+    loaded = loaded_lake_files(warehouse_pipeline(destination, pipelines_dir)) or {}
+    prefixes = tuple(f"{load_id}." for load_id in load_ids)
+    return [
+        path
+        for table in RAW_TABLES
+        for path in table_files(lake, table)
+        if path.rsplit("/", 1)[-1].startswith(prefixes) and path not in loaded.get(table, ())
+    ]
 
 
 def raw_tables_exist(pipeline: dlt.Pipeline) -> bool:

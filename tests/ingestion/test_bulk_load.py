@@ -9,11 +9,12 @@ import duckdb
 import pytest
 
 from benchmarks.synthetic_lake import LakeWriter, bench_catalog
-from ingestion.errors import LakeFileError
+from ingestion.errors import LakeFileError, LoadIncompleteError
 from ingestion.lake import Lake
 from ingestion.lake.imports import import_files
 from orchestration import steps
 from orchestration.config import Settings
+from tests.cli import run_cli
 from tests.conftest import TOP50
 
 RAW_TABLES = ("playlists", "playlist_entries", "artists", "albums")
@@ -131,37 +132,70 @@ def test_new_files_only_are_read_on_the_next_run(tmp_path: Path) -> None:
         assert second[table] == _lake_lines(lake, table) > first[table]
 
 
-def test_a_damaged_file_is_named_and_the_others_load(tmp_path: Path, lake_dir: Path) -> None:
+def _copy_lake(tmp_path: Path, lake_dir: Path) -> Path:
     lake = tmp_path / "lake"
     lake.mkdir()
     subprocess.run(["cp", "-r", str(lake_dir / "spotify"), str(lake)], check=True)
-    damaged = next((lake / "spotify" / "playlist_entries").rglob("*.jsonl"))
-    lines = damaged.read_bytes().splitlines(keepends=True)
-    damaged.write_bytes(b"".join(lines[:5]) + lines[5][:40])  # cut short, as by a crash
-    settings = _settings(tmp_path, lake)
+    return lake
 
-    with pytest.raises(LakeFileError) as raised:
-        steps.load(settings)
 
-    message = str(raised.value)
-    assert message.startswith(f"file://{damaged}: line 6 is not valid JSON")
-    assert "Move the file out of the lake" in message
+def _counts(settings: Settings) -> dict[str, int]:
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as db:
-        counts = {
+        return {
             table: db.execute(f"select count(*) from raw_spotify.{table}").fetchone()[0]
             for table in RAW_TABLES
         }
-        damaged_rows = db.execute(
-            "select count(*) from raw_spotify.playlist_entries where lake_file like '%' || ?",
-            [damaged.name],
-        ).fetchone()[0]
-    assert damaged_rows == 0
+
+
+def _quarantined(lake: Path) -> list[Path]:
+    return sorted(p for p in (lake / "quarantine").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        # cut short, as by a crash
+        (lambda lines: b"".join(lines[:5]) + lines[5][:40], "line 6 is not valid JSON"),
+        # valid JSON, but a lone surrogate: no warehouse can store it
+        (
+            lambda lines: (
+                b"".join(lines[:5])
+                + lines[5].replace(b'"payload":{', b'"payload":{"x":"\\ud800",', 1)
+            ),
+            "line 6 is text that is not valid Unicode",
+        ),
+        # not UTF-8 at all
+        (lambda lines: b"".join(lines[:5]) + b'{"x": "caf\xe9"}\n', "line 6 is text that is not"),
+    ],
+)
+def test_a_damaged_file_is_set_aside_and_the_others_load(
+    tmp_path: Path, lake_dir: Path, damage, message: str
+) -> None:
+    lake = _copy_lake(tmp_path, lake_dir)
+    damaged = next((lake / "spotify" / "playlist_entries").rglob("*.jsonl"))
+    lines = damaged.read_bytes().splitlines(keepends=True)
+    content = damage(lines)
+    damaged.write_bytes(content)
+    settings = _settings(tmp_path, lake)
+
+    with pytest.raises(LoadIncompleteError) as raised:
+        steps.load(settings)
+
+    error = raised.value
+    assert error.problems[0].startswith(f"file://{damaged}: {message}"), error.problems
+    assert str(error) == f"{error.problems[0]} Every other lake file was loaded."
+    counts = _counts(settings)
+    assert error.result.rows == counts  # what did load, as data
     assert counts["playlist_entries"] == _lake_lines(lake_dir, "playlist_entries") - len(lines)
     for table in ("playlists", "artists", "albums"):
         assert counts[table] == _lake_lines(lake_dir, table)
+    # The file is kept, byte for byte, in the quarantine with its reason; not in the lake.
+    assert not damaged.exists()
+    kept, reason = _quarantined(lake)
+    assert kept.read_bytes() == content and str(kept) in error.problems[0]
+    assert reason.name == f"{kept.name}.reason.txt" and message in reason.read_text()
 
-    # Moved out of the lake, the rest is complete and nothing loads twice.
-    damaged.unlink()
+    # The next load is normal: nothing fails, nothing loads twice.
     assert steps.load(settings).rows == counts
 
 
@@ -171,6 +205,56 @@ def test_a_line_that_is_no_record_is_named(tmp_path: Path) -> None:
     bad.write_text('{"artist_id": "a", "observed_at": "2026-01-01T00:00:00+00:00"}\n')
     with pytest.raises(LakeFileError, match=r"1\.a\.jsonl: line 1 is not a record of the spotify"):
         steps.load(_settings(tmp_path, tmp_path / "lake"))
+    assert not bad.exists()
+
+
+def test_a_poisoned_import_of_an_older_version_is_set_aside(tmp_path: Path) -> None:
+    """A lone surrogate that an older import-raw let into the lake blocks no load."""
+    lake = Lake(str(tmp_path / "lake"))
+    assert import_files([str(TOP50)], lake).errors == []
+    good_meta = next(Path(lake.url).rglob("*.meta.json"))
+    meta = json.loads(good_meta.read_text())
+    # The same file with a lone surrogate, landed as the older version did (no checks).
+    poison = TOP50.read_bytes().replace(b'"name": "', b'"name": "\\ud800', 1)
+    folder = good_meta.parent
+    (folder / "poison-top50.json").write_bytes(poison)
+    poison_meta = {**meta, "lake_path": f"{meta['lake_path'].rsplit('/', 1)[0]}/poison-top50.json"}
+    (folder / "poison.meta.json").write_text(json.dumps(poison_meta))
+    (folder / "broken.meta.json").write_text('{"lake_path": ')  # a sidecar cut short
+    settings = _settings(tmp_path, Path(lake.url))
+
+    with pytest.raises(LoadIncompleteError) as raised:
+        steps.load(settings)
+
+    problems = raised.value.problems
+    assert len(problems) == 2, problems
+    assert "broken.meta.json: not a sidecar of import-raw" in problems[0]
+    assert "poison-top50.json: line 1, column" not in problems[1]  # one sentence per file
+    assert "poison-top50.json" in problems[1] and "not valid Unicode" in problems[1]
+    assert raised.value.result.rows["playlist_entries"] == 50  # the good import loaded
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [good_meta.name, Path(meta["lake_path"]).name]
+    )
+    assert len(_quarantined(Path(lake.url))) == 6  # three files, three reasons
+    assert steps.load(settings).rows["playlist_entries"] == 50
+
+
+def test_load_command_exits_1_once_then_0(tmp_path: Path, lake_dir: Path) -> None:
+    lake = _copy_lake(tmp_path, lake_dir)
+    damaged = next((lake / "spotify" / "albums").rglob("*.jsonl"))
+    damaged.write_bytes(damaged.read_bytes().replace(b'"payload":{', b'"payload":{"x":"\\udc00",'))
+    args = ("load", "--data-dir", str(tmp_path / "data"))
+    env = {"SPOTIFY_ELT_LAKE_URL": str(lake)}
+
+    first = run_cli(*args, env=env)
+    assert first.returncode == 1, first.stderr
+    assert "Traceback" not in first.stderr
+    assert f"file://{damaged}: line 1 is text that is not valid Unicode" in first.stderr
+    assert "Set aside in" in first.stderr
+
+    second = run_cli(*args, env=env)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr.count("error") == 0
 
 
 def test_imported_archives_load_once_like_lake_files(tmp_path: Path) -> None:

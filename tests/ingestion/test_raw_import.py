@@ -2,13 +2,17 @@
 
 import gzip
 import json
+import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from ingestion.errors import LakeWriteError
 from ingestion.lake import Lake
 from ingestion.lake.imports import import_files, infer_observed_at, records_of_import
+from tests.cli import run_cli
 from tests.conftest import FIXTURES, TOP50, TOP50_PLAYLIST_ID
 
 
@@ -134,3 +138,127 @@ def test_observed_at_from_names() -> None:
     )
     assert infer_observed_at("x/top50-2023-11-01.json", []) == datetime(2023, 11, 1, tzinfo=UTC)
     assert infer_observed_at("x.json", []) is None
+
+
+def _top50_with(change) -> bytes:
+    document = json.loads(TOP50.read_text())
+    change(document)
+    return json.dumps(document).encode()
+
+
+def _nested(levels: int) -> bytes:
+    nested = b"[" * levels + b"]" * levels  # as text: Python's json cannot even build it
+    return TOP50.read_bytes().replace(b'"name": "', b'"extra": ' + nested + b', "name": "', 1)
+
+
+def _bad_added_at(document: dict) -> None:
+    document["items"][7]["added_at"] = "last tuesday"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # Valid JSON, but no valid Unicode: the warehouse could never store it.
+        (
+            "surrogate.json",
+            TOP50.read_bytes().replace(b'"name": "', b'"name": "\\ud800', 1),
+            "not valid Unicode",
+        ),
+        ("latin1.json", '{"href": "caf\xe9"}'.encode("latin-1"), "not valid Unicode"),
+        ("deep.json", _nested(100), "nested deeper than 64 levels"),
+        ("very_deep.json", _nested(5000), "nested deeper than 64 levels"),
+        ("bomb.json.gz", gzip.compress(b" " * (2 << 20)), "unpacks to more than 1 MB"),
+        ("big.json", TOP50.read_bytes() + b" " * (1 << 20), "larger than 1 MB"),
+        ("offset.json", _top50_with(lambda d: d.update(offset="ten")), "`offset` is 'ten'"),
+        ("offset_float.json", _top50_with(lambda d: d.update(offset=1.5)), "`offset` is 1.5"),
+        ("added_at.json", _top50_with(_bad_added_at), "entry 7 has `added_at` 'last tuesday'"),
+        ("nan.json", b'{"href": "h", "items": [], "offset": NaN}', "not valid JSON"),
+    ],
+)
+def test_hostile_files_are_set_aside_and_the_batch_imports(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    bad = _write(tmp_path / name, content)
+    lake = _lake(tmp_path)
+    outcome = import_files([str(bad), str(TOP50)], lake, max_bytes=1 << 20)
+
+    (aside,) = outcome.set_aside
+    assert aside.source == str(bad) and message in aside.reason, aside.reason
+    assert outcome.errors == [aside.reason]
+    assert "\n" not in aside.reason
+    # The good file of the same batch landed.
+    assert [meta.entries for meta in outcome.imported] == [50]
+    # The bad one is kept in the quarantine with its reason, never among the loadable files.
+    kept = Path(aside.quarantine_path)
+    assert kept.is_relative_to(tmp_path / "lake" / "quarantine" / "import")
+    oversized = len(content) > 1 << 20
+    assert kept.read_bytes() == (b"" if oversized else content)
+    reason = Path(f"{kept}.reason.txt").read_text()
+    assert reason.startswith(aside.reason) and f"source: {bad}" in reason
+    assert not list((tmp_path / "lake" / "imports").rglob(f"*{name}"))
+
+
+def test_added_at_is_not_needed_when_the_name_has_a_date(tmp_path: Path) -> None:
+    dated = _write(tmp_path / "top50_2023-11-03.json", _top50_with(_bad_added_at))
+    outcome = import_files([str(dated)], _lake(tmp_path))
+    assert outcome.errors == [] and outcome.imported[0].observed_at.startswith("2023-11-03")
+
+
+def test_an_unreadable_file_is_named_not_set_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "a.json").symlink_to(tmp_path / "gone.json")  # dangling: cannot be opened
+    _write(folder / "b.json", TOP50.read_bytes())
+    outcome = import_files([str(folder)], _lake(tmp_path))
+    assert outcome.set_aside == [] and len(outcome.errors) == 1
+    assert "a.json: cannot be read" in outcome.errors[0]
+    assert [meta.entries for meta in outcome.imported] == [50]
+
+
+def test_cli_names_each_set_aside_file_and_later_loads_are_not_poisoned(tmp_path: Path) -> None:
+    """Before: a lone surrogate imported with exit 0, then every load failed, naming no file."""
+    batch = tmp_path / "raw_data"
+    batch.mkdir()
+    surrogate = TOP50.read_bytes().replace(b'"name": "', b'"name": "\\ud83d', 1)
+    _write(batch / "a_surrogate.json", surrogate)
+    _write(batch / "b_offset.json", _top50_with(lambda d: d.update(offset="ten")))
+    _write(batch / "c_good.json", TOP50.read_bytes())
+    data_dir = tmp_path / "data"
+
+    imported = run_cli("import-raw", str(batch), "--data-dir", str(data_dir), "--no-build")
+
+    assert imported.returncode == 1
+    assert "Traceback" not in imported.stderr
+    errors = [line for line in imported.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 2, imported.stderr
+    quarantine = data_dir / "lake" / "quarantine" / "import"
+    for error, name in zip(errors, ("a_surrogate.json", "b_offset.json"), strict=True):
+        assert error.startswith(f"error: {batch / name}: ") and "Set aside in" in error
+        assert str(quarantine) in error
+    assert f"imported   {batch / 'c_good.json'}" in imported.stdout
+
+    for _ in range(2):  # later loads are normal
+        loaded = run_cli("load", "--data-dir", str(data_dir))
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        assert "playlist_entries 50" in loaded.stdout
+
+
+def test_a_lake_that_cannot_be_written_stops_the_batch_in_one_sentence(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("a read-only lake needs a tmpfs mount, which needs root")
+    lake_dir = tmp_path / "lake"
+    lake_dir.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(lake_dir)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        with pytest.raises(LakeWriteError) as raised:
+            import_files([str(TOP50)], _lake(tmp_path))
+    finally:
+        subprocess.run(["umount", str(lake_dir)], check=False)
+    assert str(raised.value) == (
+        f"Could not write the lake at {lake_dir} (Read-only file system); the files imported "
+        "before stay: free space or fix the permissions, then import again."
+    )

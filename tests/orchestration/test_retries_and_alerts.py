@@ -136,7 +136,7 @@ def test_alert_names_the_cause_under_dagster_and_dlt_wrappers(
     [body] = webhook.bodies
     assert "step load: file://" in body["text"]
     assert "1.a.jsonl: line 1 is not valid JSON" in body["text"]
-    assert "Move the file out of the lake" in body["text"]  # what to do about it
+    assert "Set aside in file://" in body["text"]  # where it went; later runs are not blocked
 
 
 def test_an_unreachable_webhook_is_reported_without_its_url(
