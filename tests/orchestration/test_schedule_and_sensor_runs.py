@@ -15,6 +15,7 @@ from dagster import (
     build_sensor_context,
 )
 
+from ingestion.spotify_replica import DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 from orchestration import steps
 from orchestration.config import Settings
 from orchestration.defs import sensors
@@ -46,11 +47,14 @@ def _sensor_tick(settings: Settings, cursor: str | None) -> SensorResult | SkipR
 
 
 def test_scheduled_extraction_then_sensor_triggered_build(
-    day: tuple[Settings, Definitions], monkeypatch: pytest.MonkeyPatch
+    day: tuple[Settings, Definitions], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     settings, defs = day
     monkeypatch.setattr(sensors, "SETTLE_SECONDS", 0.0)
-    instance = DagsterInstance.ephemeral()
+    # An instance on disk, as the daemon's: its run and event storage is searched below.
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    instance = DagsterInstance.local_temp(tempdir=str(dagster_home))
     assert isinstance(_sensor_tick(settings, None), SkipReason)  # nothing in the lake yet
 
     schedule = defs.resolve_schedule_def("daily_extract")
@@ -76,3 +80,16 @@ def test_scheduled_extraction_then_sensor_triggered_build(
 
     # The files it loaded do not start another run.
     assert isinstance(_sensor_tick(settings, fired.cursor), SkipReason)
+
+    # No secret in Dagster's storage (runs, event logs, compute logs) or the data dir.
+    assert (dagster_home / "history" / "runs.db").exists()  # the storage is really there
+    secrets = {"client secret": DEMO_CLIENT_SECRET, "refresh token": DEMO_REFRESH_TOKEN}
+    leaks = [
+        f"{name} in {path}"
+        for folder in (dagster_home, settings.data_dir)
+        for path in folder.rglob("*")
+        if path.is_file()
+        for name, secret in secrets.items()
+        if secret.encode() in path.read_bytes()
+    ]
+    assert not leaks, leaks
