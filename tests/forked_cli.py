@@ -1,25 +1,33 @@
-"""`spotify-elt` in a forked child of the test process: the CLI as a user runs it, minus start-up.
+"""`spotify-elt` in a forked child of a CLI-only process: the CLI as a user runs it, minus start-up.
 
 A `spotify-elt` process spends 5-14 s importing dlt, dbt and dagster before it reads
-its arguments. The parent (the pytest process) imports the CLI once; each case forks
-it, and the child sets its own environment, working directory and standard streams,
-runs `main` exactly as the console script does and exits with the code the user would
-see. Nothing a child does (dlt's configuration caches, logging, os.environ) reaches
-the parent or the next case. A few cases in tests/test_cli_errors.py run the real
-console script as well, to prove both agree.
+its arguments. A fork server (multiprocessing's `forkserver`, started once per test
+process) imports the CLI once; each case is a fork of that server, which sets its own
+environment, working directory and standard streams, runs `main` exactly as the
+console script does and exits with the code the user would see. Forking the server,
+not the test process: a pytest worker holds threads (xdist's channel, DuckDB, dbt,
+Dagster) whose locks a fork would copy held, and a child could hang on one. Nothing a
+child does reaches the test process or the next case. A few cases in
+tests/test_cli_errors.py run the real console script as well, to prove both agree.
 """
 
 import contextlib
+import multiprocessing
 import os
-import signal
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-# Imported in the parent, once: that is the start-up the children share.
-from orchestration.cli import main
+
+@cache
+def _fork_server() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    # Imported in the server, once: that is the start-up the children share.
+    context.set_forkserver_preload(["orchestration.cli", "tests.forked_cli"])
+    return context
 
 
 @dataclass
@@ -29,12 +37,14 @@ class Outcome:
     stderr: str
 
 
-def _child(args: list[str], env: dict[str, str], cwd: Path, out: int, err: int) -> None:
+def _child(args: list[str], env: dict[str, str], cwd: Path, out: str, err: str) -> None:
     """Never returns: runs the CLI with fd 1 and 2 on the given files, then _exit."""
+    from orchestration.cli import main  # preloaded by the fork server
+
     code = 70  # EX_SOFTWARE, if something escapes below
     try:
-        os.dup2(out, 1)
-        os.dup2(err, 2)
+        os.dup2(os.open(out, os.O_WRONLY), 1)
+        os.dup2(os.open(err, os.O_WRONLY), 2)
         # Fresh text streams on the fds (pytest had replaced sys.stdout/stderr with its own).
         sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
@@ -66,22 +76,17 @@ class Child:
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.args = list(args)
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 (closed in outcome())
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.pid = os.fork()
-        if self.pid == 0:
-            _child(self.args, env, cwd, self._out.fileno(), self._err.fileno())
-        self._status: int | None = None
+        self._out = tempfile.NamedTemporaryFile()  # noqa: SIM115 (closed in outcome())
+        self._err = tempfile.NamedTemporaryFile()  # noqa: SIM115
+        self._process = _fork_server().Process(
+            target=_child, args=(self.args, env, cwd, self._out.name, self._err.name)
+        )
+        self._process.start()
+        self.pid = self._process.pid
 
     def poll(self) -> bool:
         """True once the child has ended."""
-        if self._status is None:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self._status = status
-        return self._status is not None
+        return self._process.exitcode is not None
 
     def stderr_so_far(self) -> str:
         return os.pread(self._err.fileno(), 1 << 24, 0).decode("utf-8", "replace")
@@ -89,8 +94,8 @@ class Child:
     def kill(self) -> None:
         """kill -9: no clean-up, no finally blocks, as a power cut or the OOM killer."""
         if not self.poll():
-            os.kill(self.pid, signal.SIGKILL)
-            _, self._status = os.waitpid(self.pid, 0)
+            self._process.kill()
+            self._process.join()
 
     def outcome(self, timeout: float = 600.0) -> Outcome:
         deadline = time.monotonic() + timeout
@@ -104,7 +109,7 @@ class Child:
             stream.seek(0)
             streams.append(stream.read().decode("utf-8", "replace"))
             stream.close()
-        return Outcome(os.waitstatus_to_exitcode(self._status), *streams)
+        return Outcome(self._process.exitcode, *streams)
 
 
 def run_forked(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120.0) -> Outcome:
