@@ -94,7 +94,7 @@ def _finish_pending(pipeline: dlt.Pipeline) -> list[str]:
     if not pipeline.has_pending_data:
         return []
     if pipeline.list_extracted_load_packages():
-        pipeline.normalize(loader_file_format="jsonl")
+        pipeline.normalize()  # the package's file format was chosen at its extract (jsonl)
     pending = list(pipeline.list_normalized_load_packages())
     if pending:
         logger.warning(
