@@ -210,3 +210,35 @@ def test_a_wrong_transformer_key_fails_the_build(
     result = CliRunner().invoke(main, ["transform", "--no-docs"])
     assert result.exit_code == 1
     assert "JWT token is invalid" in result.output
+
+
+def test_no_snowflake_secret_on_disk_or_on_screen(
+    imported: Result, environment: dict[str, str]
+) -> None:
+    """The Snowflake private keys and their passphrase: not in the output, the data dir
+    (dlt state and traces, dbt target and logs) or the S3 lake."""
+    secrets = {"passphrase": PASSPHRASE}
+    for name in (
+        "DESTINATION__SNOWFLAKE__CREDENTIALS__PRIVATE_KEY",
+        "DBT_ENV_SECRET_SNOWFLAKE_PRIVATE_KEY",
+    ):
+        # a line of the key's body: found however its line breaks were stored
+        secrets[name] = environment[name].splitlines()[2]
+    leaks = [f"{name} printed" for name, secret in secrets.items() if secret in imported.output]
+    data_dir = Path(environment["SPOTIFY_ELT_DATA_DIR"])
+    files = [path for path in data_dir.rglob("*") if path.is_file()]
+    assert any(path.name == "run_results.json" for path in files)  # dbt's output is there
+    for path in files:
+        content = path.read_bytes()
+        leaks += [
+            f"{name} in {path}" for name, secret in secrets.items() if secret.encode() in content
+        ]
+    s3 = boto3.client("s3", endpoint_url=environment["AWS_ENDPOINT_URL"])
+    for item in s3.list_objects_v2(Bucket=environment["bucket"], Prefix="lake/")["Contents"]:
+        content = s3.get_object(Bucket=environment["bucket"], Key=item["Key"])["Body"].read()
+        leaks += [
+            f"{name} in s3 {item['Key']}"
+            for name, secret in secrets.items()
+            if secret.encode() in content
+        ]
+    assert not leaks, leaks
