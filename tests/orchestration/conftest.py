@@ -16,6 +16,7 @@ from dagster import (
     Definitions,
     ExecuteInProcessResult,
     RetryPolicy,
+    build_run_status_sensor_context,
     materialize,
 )
 
@@ -68,6 +69,20 @@ def materialized(defs: Definitions, settings: Settings) -> ExecuteInProcessResul
         },
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
+    )
+
+
+def alert_on_failure_of(result: ExecuteInProcessResult, instance: DagsterInstance) -> None:
+    """What the daemon does when a run fails: the sensor `alert_on_run_failure` on that run."""
+    from orchestration.defs.alerts import alert_on_run_failure
+
+    alert_on_run_failure(
+        build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+        ).for_run_failure()
     )
 
 

@@ -12,18 +12,16 @@ from dagster import (
     DagsterInstance,
     Definitions,
     ExecuteInProcessResult,
-    build_run_status_sensor_context,
     materialize,
 )
 
 from orchestration.config import Settings
 from orchestration.defs import alerts
-from orchestration.defs.alerts import alert_on_run_failure
 from orchestration.defs.assets import RAW
 from orchestration.defs.checks import FRESHNESS_CHECK
 from orchestration.defs.resources import SpotifyEltResource
 from orchestration.freshness import REFERENCE_ENV
-from tests.orchestration.conftest import Webhook
+from tests.orchestration.conftest import Webhook, alert_on_failure_of
 
 pytestmark = [
     pytest.mark.slow,
@@ -90,14 +88,7 @@ def test_a_stale_source_fails_the_run_and_alerts(
     assert evaluations["playlist_entries"].passed
 
     monkeypatch.setenv(alerts.WEBHOOK_ENV, webhook.url)
-    alert_on_run_failure(
-        build_run_status_sensor_context(
-            sensor_name="alert_on_run_failure",
-            dagster_event=result.get_run_failure_event(),
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-        ).for_run_failure()
-    )
+    alert_on_failure_of(result, instance)
     [body] = webhook.bodies
     assert f"step {FRESHNESS_CHECK}" in body["text"]
     assert "raw_spotify.playlists was last observed 5.0 days ago" in body["text"]

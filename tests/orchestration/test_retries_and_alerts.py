@@ -12,17 +12,16 @@ from dagster import (
     DagsterEventType,
     DagsterInstance,
     ExecuteInProcessResult,
-    build_run_status_sensor_context,
     materialize,
 )
 
 from ingestion.spotify_replica import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 from orchestration.config import Settings
 from orchestration.defs import alerts
-from orchestration.defs.alerts import alert_on_run_failure, post_alert
+from orchestration.defs.alerts import post_alert
 from orchestration.defs.assets import build_extract_asset, load
 from orchestration.defs.resources import SpotifyEltResource
-from tests.orchestration.conftest import FAST_RETRY, Webhook
+from tests.orchestration.conftest import FAST_RETRY, Webhook, alert_on_failure_of
 
 
 @pytest.fixture
@@ -89,13 +88,7 @@ def test_failed_extraction_posts_an_alert_to_the_webhook(
 
     monkeypatch.setenv(alerts.WEBHOOK_ENV, webhook.url)
     monkeypatch.setenv(alerts.UI_URL_ENV, "http://127.0.0.1:3000")
-    context = build_run_status_sensor_context(
-        sensor_name="alert_on_run_failure",
-        dagster_event=result.get_run_failure_event(),
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    ).for_run_failure()
-    alert_on_run_failure(context)
+    alert_on_failure_of(result, instance)
 
     [body] = webhook.bodies
     text = body["text"]
@@ -125,14 +118,7 @@ def test_alert_names_the_cause_under_dagster_and_dlt_wrappers(
     assert not result.success
 
     monkeypatch.setenv(alerts.WEBHOOK_ENV, webhook.url)
-    alert_on_run_failure(
-        build_run_status_sensor_context(
-            sensor_name="alert_on_run_failure",
-            dagster_event=result.get_run_failure_event(),
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-        ).for_run_failure()
-    )
+    alert_on_failure_of(result, instance)
     [body] = webhook.bodies
     assert "step load: file://" in body["text"]
     assert "1.a.jsonl: line 1 is not valid JSON" in body["text"]
