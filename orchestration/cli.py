@@ -388,11 +388,16 @@ def load(data_dir: Path | None, target: str | None, rebuild: bool) -> None:
 @data_dir_option
 @target_option
 @click.option("--no-docs", is_flag=True, help="Skip `dbt docs generate`.")
-def transform(data_dir: Path | None, target: str | None, no_docs: bool) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild the incremental models from all the raw rows (dbt --full-refresh).",
+)
+def transform(data_dir: Path | None, target: str | None, no_docs: bool, full_refresh: bool) -> None:
     """Only transform: dbt build and docs on the raw tables."""
     settings = _locked_settings(data_dir, target)
     try:
-        result = steps.transform(settings, docs=not no_docs)
+        result = steps.transform(settings, docs=not no_docs, full_refresh=full_refresh)
     except SpotifyEltError as error:
         _fail(error)
     click.echo(f"{result.models} models, {result.tests_passed} tests passed")
@@ -402,11 +407,12 @@ def transform(data_dir: Path | None, target: str | None, no_docs: bool) -> None:
 @data_dir_option
 @target_option
 def rebuild(data_dir: Path | None, target: str | None) -> None:
-    """Rebuild the warehouse from the lake alone (no API calls): load --rebuild, then transform."""
+    """Rebuild the warehouse from the lake alone (no API calls): load --rebuild, then
+    transform --full-refresh."""
     settings = _locked_settings(data_dir, target)
     try:
         loaded = steps.load(settings, rebuild=True)
-        result = steps.transform(settings)
+        result = steps.transform(settings, full_refresh=True)
     except SpotifyEltError as error:
         _fail(error)
     click.echo(

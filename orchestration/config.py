@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.warehouse.duckdb_settings import dbt_memory_limit
+from ingestion.warehouse.duckdb_settings import memory_limit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The source checkout, when this code runs from one (editable install).
@@ -147,5 +147,5 @@ class Settings:
         """Environment the dbt profiles read through env_var()."""
         return {
             "SPOTIFY_ELT_DUCKDB_PATH": str(self.duckdb_path),
-            "SPOTIFY_ELT_DBT_MEMORY_LIMIT": dbt_memory_limit(),
+            "SPOTIFY_ELT_DBT_MEMORY_LIMIT": memory_limit(),
         }

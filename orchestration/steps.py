@@ -202,11 +202,15 @@ def dbt(settings: Settings, *args: str) -> Any:
         return dbtRunner().invoke(arguments)
 
 
-def transform(settings: Settings, docs: bool = True) -> TransformResult:
-    """dbt build (models, snapshots, data and unit tests), then the docs site."""
+def transform(settings: Settings, docs: bool = True, full_refresh: bool = False) -> TransformResult:
+    """dbt build (models, snapshots, data and unit tests), then the docs site.
+
+    full_refresh rebuilds the incremental models from every raw row (after a rebuild
+    of the raw tables, or when a model changed shape in a new version of the project).
+    """
     result = TransformResult()
     _wait_for_readers(settings)
-    invocation = dbt(settings, "build")
+    invocation = dbt(settings, "build", *(["--full-refresh"] if full_refresh else []))
     if invocation.exception is not None:
         raise TransformError(f"dbt build could not run: {invocation.exception}")
     for node_result in getattr(invocation.result, "results", []) or []:
@@ -237,6 +241,19 @@ def transform(settings: Settings, docs: bool = True) -> TransformResult:
         result.tests_passed,
         result.tests_failed,
     )
+    changed = [
+        node_result.node.name
+        for node_result in getattr(invocation.result, "results", []) or []
+        if "out of sync" in str(getattr(node_result, "message", "") or "")
+    ]
+    if changed:
+        # on_schema_change: fail (dbt_project.yml) rather than old rows with new null columns.
+        raise TransformError(
+            f"The incremental model(s) {', '.join(changed)} changed columns since the last "
+            "build (a newer version of the project): run `spotify-elt transform "
+            "--full-refresh` once to rebuild them from the raw tables.",
+            result=result,
+        )
     if not invocation.success or result.failures:
         raise TransformError(
             "dbt build failed:\n"

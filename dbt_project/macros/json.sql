@@ -1,7 +1,7 @@
 {#-
     JSON access, behind adapter.dispatch: DuckDB stores the API objects in JSON
     columns, Snowflake in VARIANT columns. Every macro takes a column reference
-    (`payload`, `item_payload`, `artist.value`; not an arbitrary expression, since
+    (`payload`, `artists_payload`, `artist.value`; not an arbitrary expression, since
     Snowflake's path operator applies to a column) and a dotted key path such as
     'album.release_date'. A JSON null reads as SQL null everywhere.
     Documented in _macros.yml.

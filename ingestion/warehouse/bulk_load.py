@@ -29,6 +29,7 @@ longer sees it. A file that fails for a reason outside it (it cannot be opened) 
 """
 
 import hashlib
+import itertools
 import logging
 import shutil
 import tempfile
@@ -161,6 +162,13 @@ class LakeReader:
         missing = " or ".join(
             f"{value[name]} is null" for name in [*[c["name"] for c in keys], "observed_at"]
         )
+        without = tuple(f"payload.{path}" for path in spec.get("payload_without", ()))
+        # What to leave out is known from one parse of the line (json_type of its paths),
+        # and left out before the fields are extracted: a playlist line is ~216 kB, and
+        # a second copy of a vector of them would not fit the reader's memory limit.
+        embedded = (
+            f"json_type(json, {_sql_list(['$.' + p for p in without])})" if without else "null"
+        )
         observed = value["observed_at"]
         if file_format == "parquet":
             observed += "::timestamptz"
@@ -168,9 +176,13 @@ class LakeReader:
         # The list inline: a Python parameter would make DuckDB import pandas (seconds).
         files = _sql_list(paths)
         return f"""
-            with lines as (
-                select json_extract(json, [{json_paths}]) as fields, filename
+            with raw as (
+                select json, filename, {embedded} as embedded
                 from read_json_objects({files}, format = 'newline_delimited', filename = true)
+            ),
+            lines as (
+                select json_extract({_without("json", without)}, [{json_paths}]) as fields, filename
+                from raw
             )
             select
                 {", ".join(key_columns)},
@@ -202,6 +214,28 @@ class LakeReader:
         select = self._select(table, paths, file_format, load_id)
         (rows,) = self.con.execute(f"copy ({select}) to '{target}' ({options})").fetchone()
         return target, int(rows)
+
+
+def _without(document: str, paths: tuple[str, ...]) -> str:
+    """`document` without the arrays at `paths` where it has them (`embedded` holds their
+    JSON types): a JSON merge patch (RFC 7396) deletes a key whose patch value is null.
+    One patch per combination, so a path the object lacks is never added to it."""
+    cases = []
+    for size in range(len(paths), 0, -1):
+        for chosen in itertools.combinations(range(len(paths)), size):
+            patch: dict[str, Any] = {}
+            for index in chosen:
+                *parents, leaf = paths[index].split(".")
+                node = patch
+                for parent in parents:
+                    node = node.setdefault(parent, {})
+                node[leaf] = None
+            test = " and ".join(f"embedded[{index + 1}] = 'ARRAY'" for index in chosen)
+            text = orjson.dumps(patch).decode()
+            cases.append(f"when {test} then json_merge_patch({document}, '{text}')")
+    if not cases:
+        return document
+    return f"case {' '.join(cases)} else {document} end"
 
 
 def _sql_list(values: list[str]) -> str:

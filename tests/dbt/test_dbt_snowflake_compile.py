@@ -67,7 +67,7 @@ def test_compiled_model_is_snowflake_sql(compiled_models: dict[str, str], model:
 
 def test_snowflake_json_access_uses_variant_paths(compiled_models: dict[str, str]) -> None:
     entries = compiled_models["stg_spotify__playlist_entries"]
-    assert 'strip_null_value(payload:"item")' in entries
+    assert 'strip_null_value(entry:"item")' in entries
     assert 'item_payload:"name"::varchar as item_name' in entries
     assert (
         "lateral flatten(input => tracks.artists_payload) as track_artist"

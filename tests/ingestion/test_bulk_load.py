@@ -86,6 +86,44 @@ def test_every_lake_record_lands_once_with_its_file(tmp_path: Path, lake_dir: Pa
     assert payload_type == ("JSON", "playlist")
 
 
+def test_a_playlist_row_leaves_out_only_its_embedded_entries(tmp_path: Path) -> None:
+    """The first page of entries is in playlist_entries; the raw playlist keeps the rest."""
+    day = tmp_path / "lake" / "spotify" / "playlists" / "date=2026-01-01"
+    day.mkdir(parents=True)
+    page = {"href": "h", "items": [{"track": {"id": "t"}}], "limit": 100, "next": None, "total": 1}
+    objects = {
+        "current": {"id": "a", "name": "A", "items": page},
+        "legacy": {"id": "b", "name": "B", "tracks": page},
+        "both": {"id": "c", "name": "C", "items": page, "tracks": page},
+        "none": {"id": "d", "name": "D", "items": {"href": "h", "total": 7}},
+        "odd": {"id": "e", "name": "E", "items": "not a page", "tracks": None},
+    }
+    lines = [
+        {
+            "playlist_id": key,
+            "snapshot_id": "s",
+            "observed_at": "2026-01-01T00:00:00+00:00",
+            "payload": payload,
+        }
+        for key, payload in objects.items()
+    ]
+    (day / "1.a.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    settings = _settings(tmp_path, tmp_path / "lake")
+    steps.load(settings)
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as db:
+        rows = dict(
+            db.execute("select playlist_id, payload::varchar from raw_spotify.playlists").fetchall()
+        )
+    trimmed = {"href": "h", "limit": 100, "next": None, "total": 1}
+    assert {key: json.loads(value) for key, value in rows.items()} == {
+        "current": {"id": "a", "name": "A", "items": trimmed},
+        "legacy": {"id": "b", "name": "B", "tracks": trimmed},
+        "both": {"id": "c", "name": "C", "items": trimmed, "tracks": trimmed},
+        "none": objects["none"],
+        "odd": objects["odd"],
+    }
+
+
 def test_rerun_crash_and_rebuild_give_the_same_raw_tables(tmp_path: Path, lake_dir: Path) -> None:
     clean = _settings(tmp_path, lake_dir, "clean")
     steps.load(clean)

@@ -20,18 +20,18 @@ embedded as (
 
     select
         -- ids
-        {{ json_text('album_payload', 'id') }} as album_id,
+        album_id,
 
         -- strings
-        {{ json_text('album_payload', 'name') }} as album_name,
-        {{ json_text('album_payload', 'album_type') }} as album_type,
-        {{ json_text('album_payload', 'release_date') }} as release_date_text,
-        {{ json_text('album_payload', 'release_date_precision') }} as release_date_precision,
+        album_name,
+        album_type,
+        album_release_date_text as release_date_text,
+        album_release_date_precision as release_date_precision,
         cast(null as {{ dbt.type_string() }}) as label,
-        {{ json_text('album_payload', 'external_urls.spotify') }} as spotify_url,
+        album_spotify_url as spotify_url,
 
         -- numerics
-        {{ json_integer('album_payload', 'total_tracks') }} as total_tracks,
+        album_total_tracks as total_tracks,
         cast(null as {{ dbt.type_bigint() }}) as popularity,
 
         -- booleans
@@ -42,7 +42,7 @@ embedded as (
         lake_file,
 
         -- semi-structured
-        {{ json_object('album_payload', 'artists') }} as artists_payload
+        album_artists_payload as artists_payload
 
     from tracks
 

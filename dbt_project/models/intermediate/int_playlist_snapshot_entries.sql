@@ -107,8 +107,22 @@ final as (
         added_at,
         observed_at,
 
+        -- track details and the track's album
+        isrc,
+        disc_number,
+        track_number,
+        popularity,
+        album_id,
+        album_name,
+        album_type,
+        album_release_date_text,
+        album_release_date_precision,
+        album_spotify_url,
+        album_total_tracks,
+
         -- semi-structured
-        item_payload
+        artists_payload,
+        album_artists_payload
 
     from ranked
     where record_rank = 1

@@ -59,19 +59,19 @@ extracted as (
     select
         -- ids
         latest_observations.item_id as track_id,
-        {{ json_text('latest_observations.item_payload', 'album.id') }} as album_id,
+        latest_observations.album_id,
 
         -- strings
         latest_observations.item_name as track_name,
-        {{ json_text('latest_observations.item_payload', 'external_ids.isrc') }} as isrc,
+        latest_observations.isrc,
         latest_observations.spotify_url,
         latest_observations.lake_file,
 
         -- numerics
         latest_observations.duration_ms,
-        {{ json_integer('latest_observations.item_payload', 'disc_number') }} as disc_number,
-        {{ json_integer('latest_observations.item_payload', 'track_number') }} as track_number,
-        {{ json_integer('latest_observations.item_payload', 'popularity') }} as popularity,
+        latest_observations.disc_number,
+        latest_observations.track_number,
+        latest_observations.popularity,
 
         -- booleans
         latest_observations.is_explicit,
@@ -82,8 +82,14 @@ extracted as (
             as last_observed_at,
 
         -- semi-structured
-        {{ json_object('latest_observations.item_payload', 'album') }} as album_payload,
-        {{ json_object('latest_observations.item_payload', 'artists') }} as artists_payload
+        latest_observations.album_name,
+        latest_observations.album_type,
+        latest_observations.album_release_date_text,
+        latest_observations.album_release_date_precision,
+        latest_observations.album_spotify_url,
+        latest_observations.album_total_tracks,
+        latest_observations.album_artists_payload,
+        latest_observations.artists_payload
 
     from latest_observations
     left join last_sightings

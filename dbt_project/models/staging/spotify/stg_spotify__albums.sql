@@ -1,6 +1,7 @@
 -- One row per raw album record (album × lake file), typed once (an incremental table):
 -- the full album object of GET /albums/{id}. Every record stays here; the album marts keep the
 -- latest (int_albums_deduplicated). label and popularity are missing from 2026 responses.
+-- No window: a key is unique within a lake file, loaded once (see the entries model).
 
 {{
     config(
@@ -20,6 +21,21 @@ source as (
 
 ),
 
+-- The album's JSON (~7 kB: it embeds a page of its tracks) is parsed once, into these
+-- paths (macros/json_parsed.sql).
+parsed as (
+
+    select
+        source.*,
+        {{ json_parse('payload', [
+            'name', 'album_type', 'release_date', 'release_date_precision', 'label',
+            'external_urls.spotify', 'total_tracks', 'popularity',
+        ], ['artists']) }} as album
+
+    from source
+
+),
+
 renamed as (
 
     select
@@ -28,42 +44,32 @@ renamed as (
         _dlt_load_id as load_id,
 
         -- strings
-        {{ json_text('payload', 'name') }} as album_name,
-        {{ json_text('payload', 'album_type') }} as album_type,
-        {{ json_text('payload', 'release_date') }} as release_date_text,
-        {{ json_text('payload', 'release_date_precision') }} as release_date_precision,
-        {{ json_text('payload', 'label') }} as label,
-        {{ json_text('payload', 'external_urls.spotify') }} as spotify_url,
+        {{ parsed_text('album', 'name') }} as album_name,
+        {{ parsed_text('album', 'album_type') }} as album_type,
+        {{ parsed_text('album', 'release_date') }} as release_date_text,
+        {{ parsed_text('album', 'release_date_precision') }} as release_date_precision,
+        {{ parsed_text('album', 'label') }} as label,
+        {{ parsed_text('album', 'external_urls.spotify') }} as spotify_url,
         lake_file,
 
         -- numerics
-        {{ json_integer('payload', 'total_tracks') }} as total_tracks,
-        {{ json_integer('payload', 'popularity') }} as popularity,
+        {{ parsed_integer('album', 'total_tracks') }} as total_tracks,
+        {{ parsed_integer('album', 'popularity') }} as popularity,
 
         -- timestamps
         observed_at,
         {{ load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
 
         -- semi-structured: the album's simplified artist objects
-        {{ json_object('payload', 'artists') }} as artists_payload
+        {{ parsed_object('album', 'artists') }} as artists_payload
 
-    from source
-
-),
-
-deduplicated as (
-
-    select * from renamed
-    qualify row_number() over (
-        partition by album_id, lake_file
-        order by load_id desc
-    ) = 1
+    from parsed
 
 ),
 
 final as (
 
-    select * from deduplicated
+    select * from renamed
 
 )
 

@@ -1,6 +1,7 @@
 -- One row per raw artist record (artist × lake file), typed once (an incremental table):
 -- the full artist object of GET /artists/{id}. Every record stays here; the artist marts keep the
 -- latest (artists). popularity, followers and genres are missing from 2026 responses.
+-- No window: a key is unique within a lake file, loaded once (see the entries model).
 
 {{
     config(
@@ -45,19 +46,9 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    select * from renamed
-    qualify row_number() over (
-        partition by artist_id, lake_file
-        order by load_id desc
-    ) = 1
-
-),
-
 final as (
 
-    select * from deduplicated
+    select * from renamed
 
 )
 

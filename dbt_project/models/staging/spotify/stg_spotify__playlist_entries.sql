@@ -3,6 +3,11 @@
 -- both API shapes: the legacy entry's `track`, the 2026 entry's `item`, or both (real
 -- 2026 responses carry both keys); `item` wins where both are present. Records of the
 -- same key from several lake files all stay here; int_playlist_snapshot_entries keeps one.
+-- The item is read here into typed columns (the track's album too); only the two artist
+-- arrays stay JSON, for the models that unnest them. No window here: the load puts each
+-- lake file in the raw table once (ingestion/warehouse/bulk_load.py) and a key is unique
+-- within a lake file, as the uniqueness test checks, so this is a streaming projection
+-- that holds no more memory for a year of history than for a day.
 
 {{
     config(
@@ -10,6 +15,24 @@
         unique_key=['playlist_id', 'snapshot_id', 'position', 'lake_file'],
     )
 }}
+
+-- The entry's JSON is parsed once, into just these paths (see macros/json_parsed.sql);
+-- the item's are read under both keys of the two API shapes.
+{%- set item_paths = [
+    'id', 'type', 'name', 'uri', 'external_urls.spotify', 'external_ids.isrc',
+    'disc_number', 'track_number', 'popularity', 'duration_ms', 'is_local', 'explicit',
+    'album.id', 'album.name', 'album.album_type', 'album.release_date',
+    'album.release_date_precision', 'album.external_urls.spotify', 'album.total_tracks',
+] %}
+{%- set item_json_paths = ['artists', 'album.artists'] %}
+{%- set entry_paths = ['added_at', 'added_by.id', 'is_local'] %}
+{%- set entry_json_paths = [] %}
+{%- for key in ['item', 'track'] %}
+{%- for path in item_paths %}{% do entry_paths.append(key ~ '.' ~ path) %}{% endfor %}
+{%- for path in item_json_paths %}
+{%- do entry_json_paths.append(key ~ '.' ~ path) %}
+{%- endfor %}
+{%- endfor %}
 
 with
 
@@ -22,16 +45,26 @@ source as (
 
 ),
 
-items as (
+parsed as (
 
     select
         source.*,
-        coalesce(
-            {{ json_object('payload', 'item') }},
-            {{ json_object('payload', 'track') }}
-        ) as item_payload
+        {{ json_parse('payload', entry_paths, entry_json_paths) }} as entry
 
     from source
+
+),
+
+items as (
+
+    select
+        parsed.*,
+        coalesce(
+            {{ parsed_object('entry', 'item') }},
+            {{ parsed_object('entry', 'track') }}
+        ) as item_payload
+
+    from parsed
 
 ),
 
@@ -41,35 +74,53 @@ renamed as (
         -- ids
         playlist_id,
         snapshot_id,
-        {{ json_text('item_payload', 'id') }} as item_id,
-        nullif({{ json_text('payload', 'added_by.id') }}, '') as added_by_id,
+        {{ parsed_text('item_payload', 'id') }} as item_id,
+        nullif({{ parsed_text('entry', 'added_by.id') }}, '') as added_by_id,
         _dlt_load_id as load_id,
 
         -- strings
-        {{ json_text('item_payload', 'type') }} as api_item_type,
-        {{ json_text('item_payload', 'name') }} as item_name,
-        {{ json_text('item_payload', 'uri') }} as item_uri,
-        {{ json_text('item_payload', 'external_urls.spotify') }} as spotify_url,
+        {{ parsed_text('item_payload', 'type') }} as api_item_type,
+        {{ parsed_text('item_payload', 'name') }} as item_name,
+        {{ parsed_text('item_payload', 'uri') }} as item_uri,
+        {{ parsed_text('item_payload', 'external_urls.spotify') }} as spotify_url,
         lake_file,
+
+        -- track details (null for episodes, local files and removed tracks)
+        {{ parsed_text('item_payload', 'external_ids.isrc') }} as isrc,
+        {{ parsed_integer('item_payload', 'disc_number') }} as disc_number,
+        {{ parsed_integer('item_payload', 'track_number') }} as track_number,
+        {{ parsed_integer('item_payload', 'popularity') }} as popularity,
+
+        -- the track's album, as embedded in the track
+        {{ parsed_text('item_payload', 'album.id') }} as album_id,
+        {{ parsed_text('item_payload', 'album.name') }} as album_name,
+        {{ parsed_text('item_payload', 'album.album_type') }} as album_type,
+        {{ parsed_text('item_payload', 'album.release_date') }} as album_release_date_text,
+        {{ parsed_text('item_payload', 'album.release_date_precision') }}
+            as album_release_date_precision,
+        {{ parsed_text('item_payload', 'album.external_urls.spotify') }} as album_spotify_url,
+        {{ parsed_integer('item_payload', 'album.total_tracks') }} as album_total_tracks,
 
         -- numerics
         position,
-        {{ json_integer('item_payload', 'duration_ms') }} as duration_ms,
+        {{ parsed_integer('item_payload', 'duration_ms') }} as duration_ms,
 
         -- booleans
         (
-            coalesce({{ json_boolean('payload', 'is_local') }}, false)
-            or coalesce({{ json_boolean('item_payload', 'is_local') }}, false)
+            coalesce({{ parsed_boolean('entry', 'is_local') }}, false)
+            or coalesce({{ parsed_boolean('item_payload', 'is_local') }}, false)
         ) as is_local,
-        {{ json_boolean('item_payload', 'explicit') }} as is_explicit,
+        {{ parsed_boolean('item_payload', 'explicit') }} as is_explicit,
+        item_payload is null as has_no_item,
 
         -- timestamps
-        {{ iso_timestamp(json_text('payload', 'added_at')) }} as added_at,
+        {{ iso_timestamp(parsed_text('entry', 'added_at')) }} as added_at,
         observed_at,
         {{ load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
 
-        -- semi-structured: the track or episode object, for the intermediate models
-        item_payload
+        -- semi-structured: the credited artists of the track and of its album
+        {{ parsed_object('item_payload', 'artists') }} as artists_payload,
+        {{ parsed_object('item_payload', 'album.artists') }} as album_artists_payload
 
     from items
 
@@ -80,7 +131,7 @@ classified as (
     select
         *,
         case
-            when item_payload is null then 'unavailable'
+            when has_no_item then 'unavailable'
             when is_local then 'local'
             when api_item_type = 'episode' then 'episode'
             when coalesce(api_item_type, 'track') = 'track' and item_id is not null then 'track'
@@ -90,17 +141,6 @@ classified as (
         end as item_type
 
     from renamed
-
-),
-
--- one row per key within this batch too (a key loaded twice in one run keeps its last load)
-deduplicated as (
-
-    select * from classified
-    qualify row_number() over (
-        partition by playlist_id, snapshot_id, position, lake_file
-        order by load_id desc
-    ) = 1
 
 ),
 
@@ -122,6 +162,21 @@ final as (
         spotify_url,
         lake_file,
 
+        -- track details
+        isrc,
+        disc_number,
+        track_number,
+        popularity,
+
+        -- the track's album
+        album_id,
+        album_name,
+        album_type,
+        album_release_date_text,
+        album_release_date_precision,
+        album_spotify_url,
+        album_total_tracks,
+
         -- numerics
         position,
         duration_ms,
@@ -136,9 +191,10 @@ final as (
         loaded_at,
 
         -- semi-structured
-        item_payload
+        artists_payload,
+        album_artists_payload
 
-    from deduplicated
+    from classified
 
 )
 

@@ -1,6 +1,7 @@
 -- One row per raw playlist record: playlist × snapshot × observation × lake file, typed
 -- once (an incremental table). The first page of entries the object may embed (`tracks`
 -- or `items`) is not read, only its `total`: entries come from playlist_entries.
+-- No window: a key is unique within a lake file, loaded once (see the entries model).
 
 {{
     config(
@@ -55,19 +56,9 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    select * from renamed
-    qualify row_number() over (
-        partition by playlist_id, snapshot_id, observed_at, lake_file
-        order by load_id desc
-    ) = 1
-
-),
-
 final as (
 
-    select * from deduplicated
+    select * from renamed
 
 )
 
