@@ -9,11 +9,12 @@
 2. On those files, each as its own process tree (time, and peak RSS of the process and
    its children, DuckDB included, sampled every 50 ms):
    - project, full rebuild: `spotify-elt load --rebuild`, then `spotify-elt transform
-     --no-docs` (dbt build: every model and every test);
+     --full-refresh --unit-tests --no-docs` (as `rebuild`: every model and every test);
    - DuckDB-native baseline: one SQL script building the same marts (benchmarks/
      baseline.sql); its row counts must equal the project's;
    - the tutorial's pandas transform (benchmarks/tutorial_pandas.py), for reference;
-   - daily path: day N+1 lands in the lake, then `spotify-elt load` and `transform`;
+   - daily path: day N+1 lands in the lake, then `spotify-elt load` and `transform`
+     (as the daily `run`: data tests, not the unit tests);
    - API extract: one day through the local replica over HTTP (requests, entries/s).
 3. One table of times, ratios and peak memory; the same as JSON in --out.
 
@@ -120,11 +121,11 @@ def _lake_lines(lake: Path) -> dict[str, int]:
 
 
 def _transform(
-    label: str, data_dir: list[str], env: dict[str, str], skip: bool
+    label: str, data_dir: list[str], env: dict[str, str], skip: bool, *options: str
 ) -> measure.Measured:
     if skip:
         return measure.Measured(label, 0.0, 0, 0, "skipped (--load-only)")
-    return measure.run(label, _cli("transform", "--no-docs", *data_dir), env)
+    return measure.run(label, _cli("transform", "--no-docs", *options, *data_dir), env)
 
 
 def _json_tail(measured: measure.Measured) -> dict[str, Any]:
@@ -170,7 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "duckdb_memory_limit": os.environ.get(
                 "SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT",
-                "default: 512MB (lake reader, warehouse load, dbt)",
+                "defaults: lake reader 512MB, warehouse load 256MB, dbt 512MB",
             ),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "load_average_at_start": list(os.getloadavg()),
@@ -194,7 +195,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env = _environment(lake)
     data_dir = ["--data-dir", str(data)]
     load = measure.run("project: load --rebuild", _cli("load", "--rebuild", *data_dir), env)
-    build = _transform("project: transform", data_dir, env, args.load_only)
+    # As `spotify-elt rebuild` transforms: every model and every test, unit tests included.
+    build = _transform(
+        "project: transform", data_dir, env, args.load_only, "--full-refresh", "--unit-tests"
+    )
     project_rows = _rows(data / "warehouse.duckdb", "raw_spotify" if args.load_only else "marts")
     sections["full_rebuild"] = {
         "load": load.as_dict(),

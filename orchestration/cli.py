@@ -393,11 +393,20 @@ def load(data_dir: Path | None, target: str | None, rebuild: bool) -> None:
     is_flag=True,
     help="Rebuild the incremental models from all the raw rows (dbt --full-refresh).",
 )
-def transform(data_dir: Path | None, target: str | None, no_docs: bool, full_refresh: bool) -> None:
-    """Only transform: dbt build and docs on the raw tables."""
+@click.option(
+    "--unit-tests",
+    is_flag=True,
+    help="Run dbt's unit tests too (they check the SQL, not the data; `rebuild` runs them).",
+)
+def transform(
+    data_dir: Path | None, target: str | None, no_docs: bool, full_refresh: bool, unit_tests: bool
+) -> None:
+    """Only transform: dbt build (models and data tests) and docs on the raw tables."""
     settings = _locked_settings(data_dir, target)
     try:
-        result = steps.transform(settings, docs=not no_docs, full_refresh=full_refresh)
+        result = steps.transform(
+            settings, docs=not no_docs, full_refresh=full_refresh, unit_tests=unit_tests
+        )
     except SpotifyEltError as error:
         _fail(error)
     click.echo(f"{result.models} models, {result.tests_passed} tests passed")
@@ -408,11 +417,11 @@ def transform(data_dir: Path | None, target: str | None, no_docs: bool, full_ref
 @target_option
 def rebuild(data_dir: Path | None, target: str | None) -> None:
     """Rebuild the warehouse from the lake alone (no API calls): load --rebuild, then
-    transform --full-refresh."""
+    transform --full-refresh --unit-tests."""
     settings = _locked_settings(data_dir, target)
     try:
         loaded = steps.load(settings, rebuild=True)
-        result = steps.transform(settings, full_refresh=True)
+        result = steps.transform(settings, full_refresh=True, unit_tests=True)
     except SpotifyEltError as error:
         _fail(error)
     click.echo(

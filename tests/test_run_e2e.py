@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.cli import mart_counts, query, run_cli, scalar
@@ -157,3 +158,20 @@ def test_docs_lineage_ends_in_the_tableau_workbook(first_run) -> None:
     shot = screenshot(page, "dbt-docs-tableau-exposure.png")
     assert shot.exists() and shot.stat().st_size > 10_000
     assert (data_dir / "serving.duckdb").exists()
+
+
+def test_a_model_whose_columns_changed_names_the_full_refresh(first_run) -> None:
+    """After an upgrade that changes an incremental model's columns, one sentence says
+    what to do; `transform --full-refresh` rebuilds it and the marts are as before."""
+    data_dir, _ = first_run
+    counts = mart_counts(data_dir)
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as db:
+        db.execute("alter table staging.stg_spotify__artists add column dropped_later varchar")
+    result = run_cli("transform", "--no-docs", "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "stg_spotify__artists changed columns" in result.stderr
+    assert "spotify-elt transform --full-refresh" in result.stderr
+    refreshed = run_cli("transform", "--full-refresh", "--no-docs", "--data-dir", str(data_dir))
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    assert mart_counts(data_dir) == counts

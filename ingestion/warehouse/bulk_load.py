@@ -50,7 +50,7 @@ from ingestion.errors import LakeFileError, LoadIncompleteError
 from ingestion.lake.imports import records_of_import
 from ingestion.lake.layout import IMPORTS_DIR, LAKE_DATASET, SIDECAR_SUFFIX, Lake
 from ingestion.lake.quarantine import move_to_quarantine
-from ingestion.warehouse.duckdb_settings import duckdb_config
+from ingestion.warehouse.duckdb_settings import READER_MEMORY_LIMIT, duckdb_config
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class LakeReader:
         self.lake = lake
         self.work_dir = work_dir
         spill = work_dir / "duckdb_spill"
-        self.con = duckdb.connect(config=duckdb_config(str(spill)))
+        self.con = duckdb.connect(config=duckdb_config(str(spill), READER_MEMORY_LIMIT))
         self.con.execute("set TimeZone = 'UTC'")
         self.con.execute("set preserve_insertion_order = false")
         self.remote = lake.config.protocol != "file"

@@ -25,7 +25,7 @@ from dlt.common.destination import Destination
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.errors import ConfigurationError
-from ingestion.warehouse.duckdb_settings import duckdb_config
+from ingestion.warehouse.duckdb_settings import WAREHOUSE_MEMORY_LIMIT, duckdb_config
 
 DUCKDB_TARGETS = ("dev", "ci")
 # The section dlt reads: [destination.snowflake…] for every Snowflake target.
@@ -49,7 +49,7 @@ def warehouse_destination_for(target: str, duckdb_path: Path) -> Destination:
         return dlt.destinations.duckdb(
             credentials=DuckDbCredentials(
                 str(duckdb_path),
-                global_config=duckdb_config(),
+                global_config=duckdb_config(default_memory_limit=WAREHOUSE_MEMORY_LIMIT),
             )
         )
     return snowflake_destination(target)

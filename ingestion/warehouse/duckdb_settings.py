@@ -2,7 +2,7 @@
 connection and dbt's (dbt_project/profiles.yml reads the same values from the
 environment the orchestration sets), so a small machine sets them once.
 
-512MB by default, whatever the history: nothing the project runs holds a whole table in
+A few hundred MB by default, whatever the history: nothing the project runs holds a whole table in
 memory (the load streams lake files into load files; staging is a projection of the new
 raw rows; the models that sort or join all history spill past the limit), so a year of
 50 playlists builds in the same memory as a week. Past the limit DuckDB spills to disk
@@ -14,7 +14,11 @@ from typing import Any
 
 MEMORY_LIMIT_ENV = "SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "SPOTIFY_ELT_DUCKDB_THREADS"
-DEFAULT_MEMORY_LIMIT = "512MB"
+# Per connection, unless SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT says otherwise. DuckDB fills its
+# buffer pool up to the limit before it evicts, so a limit is also what a step costs.
+READER_MEMORY_LIMIT = "512MB"  # the lake reader: lines of playlist objects are ~216 kB
+WAREHOUSE_MEMORY_LIMIT = "256MB"  # dlt's connection, inserting the load files
+DEFAULT_MEMORY_LIMIT = "512MB"  # dbt: the models that sort or join the whole history
 DEFAULT_THREADS = 2
 
 
@@ -25,14 +29,19 @@ def duckdb_threads() -> int:
     return int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
 
 
-def duckdb_config(temp_directory: str | None = None) -> dict[str, Any]:
+def duckdb_config(
+    temp_directory: str | None = None, default_memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> dict[str, Any]:
     """DuckDB settings: memory limit and threads from the environment, a place to spill."""
-    config: dict[str, Any] = {"memory_limit": memory_limit(), "threads": duckdb_threads()}
+    config: dict[str, Any] = {
+        "memory_limit": memory_limit(default_memory_limit),
+        "threads": duckdb_threads(),
+    }
     if temp_directory:
         config["temp_directory"] = temp_directory
     return config
 
 
-def memory_limit() -> str:
-    """SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT, else 512MB."""
-    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+def memory_limit(default: str = DEFAULT_MEMORY_LIMIT) -> str:
+    """SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT, else the connection's default."""
+    return os.environ.get(MEMORY_LIMIT_ENV) or default

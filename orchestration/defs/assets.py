@@ -179,7 +179,9 @@ def build_dbt_assets(settings: Settings) -> AssetsDefinition:
     ) -> Iterator[Any]:
         # dbt's run artifacts where the CLI's go (data/dbt/target), not in the repository.
         yield from dbt.cli(
-            ["build"], context=context, target_path=spotify.settings.dbt_target_dir
+            ["build", *steps.WITHOUT_UNIT_TESTS],
+            context=context,
+            target_path=spotify.settings.dbt_target_dir,
         ).stream()
 
     return transform
