@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any, Final
 
 import yaml
-from dbt.cli.main import dbtRunner
 
 from ingestion.errors import (
     ConfigurationError,
@@ -198,6 +197,10 @@ def dbt(settings: Settings, *args: str) -> Any:
         arguments += ["--target-path", str(settings.dbt_target_dir)]
     if args and args[0] not in DBT_COMMANDS_WITHOUT_VARS and "--vars" not in args:
         arguments += ["--vars", json.dumps(dbt_vars())]
+    # dbt is imported here, not with the module: `load` and `extract` have no use for it,
+    # and importing it costs seconds on every command.
+    from dbt.cli.main import dbtRunner
+
     with temporary_environment(settings.dbt_env()):
         return dbtRunner().invoke(arguments)
 

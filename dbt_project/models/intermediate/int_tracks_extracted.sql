@@ -1,17 +1,17 @@
 -- One row per track with a Spotify id, extracted once from the playlist entry that saw
 -- it last (latest observed_at, then load order). Local files, episodes and removed
--- tracks are not tracks here. The embedded album and artists stay JSON for the models
--- that unnest them. A table: the marts and their tests read it several times.
+-- tracks are not tracks here. The embedded album comes typed from staging; the artists
+-- stay JSON for the models that unnest them. A table: the marts and their tests read it
+-- several times. The latest entry of each track is chosen on its keys alone and then
+-- read whole: a window over the whole rows of a year of entries spills and takes 10x.
 
 {{ config(materialized='table') }}
 
+{#- Read by name in two CTEs, not through one `select *` CTE: DuckDB materializes a CTE
+    referenced twice, here a year of entries with every column. -#}
+{%- set snapshot_entries = ref('int_playlist_snapshot_entries') %}
+
 with
-
-snapshot_entries as (
-
-    select * from {{ ref('int_playlist_snapshot_entries') }}
-
-),
 
 snapshots as (
 
@@ -21,7 +21,15 @@ snapshots as (
 
 track_entries as (
 
-    select * from snapshot_entries
+    select
+        playlist_id,
+        snapshot_id,
+        position,
+        item_id,
+        observed_at,
+        lake_file
+
+    from {{ snapshot_entries }}
     where item_type = 'track'
 
 ),
@@ -43,14 +51,32 @@ last_sightings as (
 
 ),
 
-latest_observations as (
+latest_entries as (
 
-    select * from track_entries
+    select
+        playlist_id,
+        snapshot_id,
+        position
+
+    from track_entries
     qualify row_number() over (
         partition by item_id
         order by
             observed_at desc, lake_file desc, playlist_id asc, snapshot_id asc, position asc
     ) = 1
+
+),
+
+latest_observations as (
+
+    select snapshot_entries.*
+
+    from {{ snapshot_entries }} as snapshot_entries
+    inner join latest_entries
+        on
+        snapshot_entries.playlist_id = latest_entries.playlist_id
+        and snapshot_entries.snapshot_id = latest_entries.snapshot_id
+        and snapshot_entries.position = latest_entries.position
 
 ),
 

@@ -10,17 +10,15 @@
     )
 }}
 
+{#- Read by name in each CTE, not through one `select *` CTE: DuckDB materializes a CTE
+    referenced more than once, here a year of entries with every column. -#}
+{%- set snapshot_entries = ref('int_playlist_snapshot_entries') %}
+
 with
 
 observations as (
 
     select * from {{ ref('int_playlist_observations') }}
-
-),
-
-snapshot_entries as (
-
-    select * from {{ ref('int_playlist_snapshot_entries') }}
 
 ),
 
@@ -54,7 +52,7 @@ item_first_dates as (
         snapshot_entries.item_key,
         min(snapshot_first_dates.first_observed_date) as first_observed_date
 
-    from snapshot_entries
+    from {{ snapshot_entries }} as snapshot_entries
     inner join snapshot_first_dates
         on
         snapshot_entries.playlist_id = snapshot_first_dates.playlist_id
@@ -78,7 +76,7 @@ day_entries as (
         snapshot_entries.position + 1 as position
 
     from new_observations
-    inner join snapshot_entries
+    inner join {{ snapshot_entries }} as snapshot_entries
         on
         new_observations.playlist_id = snapshot_entries.playlist_id
         and new_observations.snapshot_id = snapshot_entries.snapshot_id
@@ -95,7 +93,7 @@ previous_positions as (
         min(snapshot_entries.position) + 1 as previous_position
 
     from new_observations
-    inner join snapshot_entries
+    inner join {{ snapshot_entries }} as snapshot_entries
         on
         new_observations.playlist_id = snapshot_entries.playlist_id
         and new_observations.previous_snapshot_id = snapshot_entries.snapshot_id

@@ -33,19 +33,6 @@ new_observations as (
 
 ),
 
-snapshot_items as (
-
-    select
-        playlist_id,
-        snapshot_id,
-        item_key,
-        min(position) as position
-
-    from snapshot_entries
-    group by playlist_id, snapshot_id, item_key
-
-),
-
 -- many days compare the same two snapshots: count each pair once
 snapshot_pairs as (
 
@@ -54,6 +41,38 @@ snapshot_pairs as (
         previous_snapshot_id,
         snapshot_id
     from new_observations
+
+),
+
+-- the snapshots compared, before and after: on a daily run a few hundred of a year's
+compared_snapshots as (
+
+    select
+        playlist_id,
+        snapshot_id
+    from snapshot_pairs
+    union
+    select
+        playlist_id,
+        previous_snapshot_id as snapshot_id
+    from snapshot_pairs
+
+),
+
+snapshot_items as (
+
+    select
+        snapshot_entries.playlist_id,
+        snapshot_entries.snapshot_id,
+        snapshot_entries.item_key,
+        min(snapshot_entries.position) as position
+
+    from snapshot_entries
+    inner join compared_snapshots
+        on
+        snapshot_entries.playlist_id = compared_snapshots.playlist_id
+        and snapshot_entries.snapshot_id = compared_snapshots.snapshot_id
+    group by snapshot_entries.playlist_id, snapshot_entries.snapshot_id, snapshot_entries.item_key
 
 ),
 
