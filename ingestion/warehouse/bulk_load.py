@@ -35,7 +35,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -540,9 +540,11 @@ def load_lake_bulk(pipeline: dlt.Pipeline, lake: Lake, rebuild: bool = False) ->
         started = time.perf_counter()
         pipeline.normalize()
         # One load job at a time: each holds big JSON strings; the disk is the limit anyway.
-        # The load's connection stays open across the jobs: DuckDB checkpoints the whole
-        # file each time its last connection closes (~2 s each at a year of history).
-        with _connection_held(pipeline):
+        # A day's load keeps one connection open across the jobs: DuckDB checkpoints when
+        # its last connection closes, ~2 s each at a year of history for a few MB of new
+        # rows. A rebuild lets each job checkpoint its own table: one checkpoint of the
+        # whole lake at the end went past 1 GB.
+        with nullcontext() if rebuild else _connection_held(pipeline):
             info = pipeline.load(workers=1)
         logger.info("load: load files loaded in %.1f s", time.perf_counter() - started)
     finally:

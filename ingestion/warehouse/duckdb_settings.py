@@ -36,6 +36,9 @@ def duckdb_config(
     config: dict[str, Any] = {
         "memory_limit": memory_limit(default_memory_limit),
         "threads": duckdb_threads(),
+        # Rows of one load are interchangeable (dbt orders by keys, never by position),
+        # and keeping their order holds whole row groups in memory outside the limit.
+        "preserve_insertion_order": False,
     }
     if temp_directory:
         config["temp_directory"] = temp_directory
