@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "duckdb_memory_limit": os.environ.get(
                 "SPOTIFY_ELT_DUCKDB_MEMORY_LIMIT",
-                "defaults: lake reader 512MB, warehouse load 256MB, dbt 512MB",
+                "defaults: lake reader 512MB, warehouse load 256MB, dbt 400MB",
             ),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "load_average_at_start": list(os.getloadavg()),
