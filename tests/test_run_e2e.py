@@ -18,6 +18,13 @@ def first_run(tmp_path_factory) -> tuple[Path, object]:
     return data_dir, result
 
 
+def _last_build(data_dir: Path) -> str:
+    """dbt's summary line of the last build ("Finished running … 105 data tests …"); the
+    run_results file is the docs' by then."""
+    log = (data_dir / "dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    return [line for line in log.splitlines() if "Finished running 1 exposure" in line][-1]
+
+
 def test_demo_run_builds_everything_and_says_where(first_run) -> None:
     data_dir, result = first_run
     assert result.returncode == 0, result.stderr[-3000:]
@@ -33,6 +40,9 @@ def test_demo_run_builds_everything_and_says_where(first_run) -> None:
     assert all(count > 0 for count in counts.values()), counts
     docs = data_dir / "dbt" / "target" / "static_index.html"
     assert docs.exists() and "spotify_elt" in docs.read_text()
+    # The daily build runs models and data tests; the unit tests (SQL on fixed inputs) not.
+    assert "data tests" in _last_build(data_dir)
+    assert "unit test" not in _last_build(data_dir)
     lake = list((data_dir / "lake" / "spotify" / "playlist_entries").glob("date=*/*.jsonl"))
     assert lake and json.loads(lake[0].read_text().splitlines()[0])["payload"]["item"] is not None
 
@@ -90,6 +100,7 @@ def test_next_day_adds_history_and_rebuild_from_lake_needs_no_api(first_run) -> 
     rebuilt = run_cli("rebuild", "--data-dir", str(data_dir))
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     assert mart_counts(data_dir) == counts
+    assert "12 unit tests" in _last_build(data_dir)  # a rebuild runs every test
 
 
 def test_history_and_analyses_answer_in_demo_mode(first_run) -> None:
